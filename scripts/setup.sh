@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Create .venv (when missing) and install bassnb in editable mode with its development tools.
+# Safe to run again: pip only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+. .venv/bin/activate
+pip install -q --disable-pip-version-check -e '.[dev]'
+# tinysoundfont renders our training songs; its pyaudio dependency (live playback only) needs portaudio headers
+# to build, so we install it without dependencies (see README, "Why these pins").
+python -c 'import tinysoundfont' 2>/dev/null || pip install -q --disable-pip-version-check --no-deps tinysoundfont

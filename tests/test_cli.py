@@ -1,0 +1,48 @@
+"The installed `bassnb` command, run as a user would: help, errors, and real (small) jobs."
+import subprocess, sys, json
+from pathlib import Path
+
+BASSNB = str(Path(sys.executable).parent / 'bassnb')
+
+def run(*args, cwd=None):
+    return subprocess.run([BASSNB, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+def test_help_lists_every_command():
+    r = run('--help')
+    assert r.returncode == 0
+    for cmd in ['synth', 'train-ae', 'demo']: assert cmd in r.stdout
+    assert 'bassnb synth --n 500' in r.stdout
+
+def test_user_error_is_one_line(tmp_path):
+    r = run('train-ae', '--data', tmp_path / 'missing', '--out', tmp_path / 'run', '--preset', 'tiny')
+    assert r.returncode == 2
+    assert r.stderr.startswith('bassnb: error: ') and 'Traceback' not in r.stderr
+
+def test_synth_renders_and_resumes(tmp_path):
+    r = run('synth', '--n', 2, '--seconds', 4, '--out', tmp_path / 'songs', '--seed', 3)
+    assert r.returncode == 0, r.stderr
+    songs = sorted((tmp_path / 'songs').iterdir())
+    assert len(songs) == 2
+    meta = json.loads((songs[0] / 'meta.json').read_text())
+    assert (songs[0] / 'bass.flac').exists() and meta['bass_notes']
+    before = {p: p.stat().st_mtime_ns for p in songs[0].iterdir()}
+    assert run('synth', '--n', 2, '--seconds', 4, '--out', tmp_path / 'songs', '--seed', 3).returncode == 0
+    assert before == {p: p.stat().st_mtime_ns for p in songs[0].iterdir()}   # finished songs are not redone
+
+def test_train_ae_tiny_then_resume(tmp_path):
+    assert run('synth', '--n', 3, '--seconds', 4, '--out', tmp_path / 'songs', '--sr', 22050).returncode == 0
+    args = ['train-ae', '--preset', 'tiny', '--data', tmp_path / 'songs', '--out', tmp_path / 'run']
+    r = run(*args)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert (tmp_path / 'run' / 'model.safetensors').exists() and (tmp_path / 'run' / 'model.json').exists()
+    r = run(*args, '--steps', 8)                                          # resume and extend
+    assert r.returncode == 0, r.stderr[-3000:]
+    log = [json.loads(l) for l in (tmp_path / 'run' / 'log.jsonl').read_text().splitlines()]
+    assert [r['step'] for r in log if 'loss' in r] == list(range(1, 9))
+
+def test_demo(tmp_path):
+    r = run('demo', '--out', tmp_path / 'demo', '--seconds', 8)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert (tmp_path / 'demo' / 'demo_song.png').exists()
+    assert (tmp_path / 'demo' / 'demo_song' / 'bass.flac').exists()
+    assert run('demo', '--out', tmp_path / 'demo', '--seconds', 8).returncode == 2   # refuses to overwrite
