@@ -7,13 +7,13 @@ __all__ = ['AUDIO_EXTS', 'MUSDB_STEMS', 'LAYOUTS', 'EXAMPLE_TREES', 'LATENT_HOP'
            'is_mix', 'audio_files', 'Song', 'find_songs', 'song_unit', 'split_songs', 'crop_samples', 'read_crop',
            'mix_crop', 'draw_crop', 'draw_subset', 'mask_names', 'StemPairs', 'torch_threads', 'load_song']
 
-# %% ../nbs/02_data.ipynb #e6a503bc
+# %% ../nbs/02_data.ipynb #0b6a8d97
 from .imports import *
 from .audio import *
 import soundfile as sf
 from fastcore.basics import patch
 
-# %% ../nbs/02_data.ipynb #a2311936
+# %% ../nbs/02_data.ipynb #635c1868
 def _hz(midi): return 440 * 2 ** ((np.asarray(midi) - 69) / 12)
 def _gate(pos, length, fade=.01): return np.clip(pos / fade, 0, 1) * np.clip((length - pos) / fade, 0, 1)  # no clicks
 
@@ -35,7 +35,7 @@ def toy_stems(seconds=2., sr=8000, channels=1, seed=0, bass_gap=0.):
     g = .9 / max(np.abs(sum(stems.values())).max(), .9)             # so that even the full mix does not clip
     return {k: torch.tensor(np.stack([g * v, .8 * g * v][:channels]), dtype=torch.float32) for k, v in stems.items()}
 
-# %% ../nbs/02_data.ipynb #c32252c3
+# %% ../nbs/02_data.ipynb #3dae002c
 def _toy_synth(root, k, st, sr):
     d = root/f'song_{k:03d}'
     for name, x in st.items(): save_audio(d/f'{name}.flac', x, sr, overwrite=True)
@@ -49,8 +49,9 @@ def _toy_musdb(root, k, st, sr):
     for name, x in st.items(): save_audio(d/f'{name}.wav', x, sr, overwrite=True)
     save_audio(d/'mixture.wav', sum(st.values()), sr, overwrite=True)  # real MUSDB has it; it contains the bass
 
-# %% ../nbs/02_data.ipynb #09b70ea1
-_SLAKH = dict(S00=('bass', 'Bass'), S01=('drums', 'Drums'), S02=('chords', 'Piano'), S03=('lead', 'Synth Lead'), S04=('bass', 'Bass'))
+# %% ../nbs/02_data.ipynb #570ac7d3
+_SLAKH = dict(S00=('bass', 'Bass'), S01=('drums', 'Drums'), S02=('chords', 'Piano'), S03=('lead', 'Synth Lead'),
+              S04=('bass', 'Bass'))   # toy stem and inst_class of each Slakh stem
 
 def _toy_slakh(root, k, st, sr):
     d = root/['train', 'validation', 'test'][k % 3]/f'Track{k + 1:05d}'
@@ -58,16 +59,17 @@ def _toy_slakh(root, k, st, sr):
         save_audio(d/'stems'/f'{sid}.flac', st[name] / (2 if name == 'bass' else 1), sr, overwrite=True)
     save_audio(d/'mix.flac', sum(st.values()), sr, overwrite=True)
     stems = {sid: dict(inst_class=c, audio_rendered=True, program_num=0) for sid, (_, c) in _SLAKH.items()}
-    stems |= dict(S05=dict(inst_class='Bass', audio_rendered=False), S06=dict(inst_class='Guitar', audio_rendered=True))
+    stems |= dict(S05=dict(inst_class='Bass', audio_rendered=False),    # listed, never rendered
+                  S06=dict(inst_class='Guitar', audio_rendered=True))   # listed, file missing
     import yaml
-    (d/'metadata.yaml').write_text(yaml.safe_dump(dict(UUID=f'toy{k}', stems=stems)))  # S05 unrendered, S06 file missing
+    (d/'metadata.yaml').write_text(yaml.safe_dump(dict(UUID=f'toy{k}', stems=stems)))
 
 def _toy_stems(root, k, st, sr):
     d, names = root/f'My Song {k}', dict(bass='Bass DI.wav', drums='Drums.flac', chords='keys.wav', lead='Lead Vox.wav')
     for name, x in st.items(): save_audio(d/names[name], x, sr, overwrite=True)
     save_audio(d/'Mix.wav', sum(st.values()), sr, overwrite=True)
 
-# %% ../nbs/02_data.ipynb #67bd4ae1
+# %% ../nbs/02_data.ipynb #25f39f3b
 def make_toy_songs(root, layout='synth', n=3, seconds=2., sr=8000, channels=1, bass_gap=0.):
     "Write `n` toy songs under `root` in `layout` (synth, musdb, slakh or stems); returns `root`."
     write = dict(synth=_toy_synth, musdb=_toy_musdb, slakh=_toy_slakh, stems=_toy_stems)[layout]
@@ -75,7 +77,7 @@ def make_toy_songs(root, layout='synth', n=3, seconds=2., sr=8000, channels=1, b
     for k in range(n): write(root, k, toy_stems(seconds, sr, channels, seed=k, bass_gap=bass_gap), sr)
     return root
 
-# %% ../nbs/02_data.ipynb #ab338cab
+# %% ../nbs/02_data.ipynb #a992aca2
 AUDIO_EXTS = {'.wav', '.flac', '.ogg', '.mp3', '.aif', '.aiff'}
 _BASS = re.compile(r'bass(?!oon|[\s_-]*drum)', re.I)
 _MIX = re.compile(r'(^|[^a-z])(mix|mixture|mixdown|master)([^a-z]|$)')
@@ -88,8 +90,9 @@ def audio_files(d):
     return sorted(p for p in Path(d).iterdir() if p.suffix.lower() in AUDIO_EXTS and p.is_file()
                   and not p.name.startswith('.') and not is_mix(p.stem))
 
-# %% ../nbs/02_data.ipynb #9380adf7
-_SPLITS = dict(train='train', training='train', valid='valid', validation='valid', val='valid', test='test', omitted='omitted')
+# %% ../nbs/02_data.ipynb #4a1bbcd8
+_SPLITS = dict(train='train', training='train', valid='valid', validation='valid', val='valid', test='test',
+               omitted='omitted')   # split folder names -> our split names
 
 @dataclass
 class Song:
@@ -105,10 +108,12 @@ class Song:
 
     @property
     def files(self): return self.bass + [p for ps in self.others.values() for p in ps]
-    def __repr__(self): return (f"Song({self.id!r}, {self.layout}, {self.duration:.1f} s, bass={len(self.bass)} file(s), "
-                                f"others={sorted(self.others)}" + (f", split={self.split!r})" if self.split else ")"))
+    def __repr__(self):
+        split = f", split={self.split!r}" if self.split else ""
+        return (f"Song({self.id!r}, {self.layout}, {self.duration:.1f} s, bass={len(self.bass)} file(s), "
+                f"others={sorted(self.others)}{split})")
 
-# %% ../nbs/02_data.ipynb #3ee80912
+# %% ../nbs/02_data.ipynb #c1d4c691
 def _by_name(stems:dict):
     "Split {name: files} into (bass files, other stems) by the stem names."
     bass = [p for n, ps in stems.items() if is_bass(n) for p in ps]
@@ -121,7 +126,7 @@ def _read_synth(d):
     stems = {n: [d/s['file']] for n, s in meta.get('stems', {}).items()} or {p.stem: [p] for p in audio_files(d)}
     return (str(meta.get('song_id', d.name)), *_by_name(stems), meta)
 
-# %% ../nbs/02_data.ipynb #1d7041ba
+# %% ../nbs/02_data.ipynb #705e106d
 def _slug(s): return re.sub(r'[^a-z0-9]+', '_', str(s).lower()).strip('_')
 
 def _read_slakh(d):
@@ -135,7 +140,7 @@ def _read_slakh(d):
         else: others[f"{sid}_{_slug(s.get('inst_class', 'other'))}"] = [f]
     return d.name, bass, others, meta
 
-# %% ../nbs/02_data.ipynb #d9d42c45
+# %% ../nbs/02_data.ipynb #bb26aa16
 MUSDB_STEMS = {'bass', 'drums', 'other', 'vocals'}
 
 LAYOUTS = dict(  # name: (is folder `d` a song in this layout?, reader); tried in this order
@@ -148,9 +153,10 @@ def _song_dirs(d, layouts):
     "Yield `(folder, layout)` for every song folder under `d`, without looking inside songs."
     lay = next((n for n in layouts if LAYOUTS[n][0](d)), None)
     if lay: yield d, lay; return
-    for sub in sorted(p for p in d.iterdir() if p.is_dir() and not p.name.startswith('.')): yield from _song_dirs(sub, layouts)
+    for sub in sorted(p for p in d.iterdir() if p.is_dir() and not p.name.startswith('.')):
+        yield from _song_dirs(sub, layouts)
 
-# %% ../nbs/02_data.ipynb #aa0d6e45
+# %% ../nbs/02_data.ipynb #aa39de16
 EXAMPLE_TREES = dict(
     synth="data/synth/song_001/{bass,drums,chords,lead}.flac + meta.json",
     musdb="musdb18hq/{train,test}/Artist - Title/{bass,drums,other,vocals}.wav",
@@ -165,13 +171,14 @@ def _no_bass(d, lay, others):
 
 def _duration(files): return max((f / sr for sr, _, f in map(audio_info, files)), default=0.)
 
-# %% ../nbs/02_data.ipynb #8a843e93
+# %% ../nbs/02_data.ipynb #503c21ab
 def find_songs(root, layout='auto', missing_bass='error'):
-    "Find every multitrack song under `root`: each song folder is read as `layout` (synth, musdb, slakh, stems) or auto-detected."
+    "Every multitrack song under `root`; each song folder is read as `layout` (a name in `LAYOUTS`) or auto-detected."
     root = Path(root)
     if not root.is_dir(): raise FileNotFoundError(f"{root}: no such folder. Pass the folder that holds your songs "
                                                   f"(looked for {root.absolute()}).")
-    if layout != 'auto' and layout not in LAYOUTS: raise ValueError(f"layout={layout!r}: use 'auto' or one of {list(LAYOUTS)}.")
+    if layout != 'auto' and layout not in LAYOUTS:
+        raise ValueError(f"layout={layout!r}: use 'auto' or one of {list(LAYOUTS)}.")
     lays = list(LAYOUTS) if layout == 'auto' else [layout]
     songs, skipped = [], []
     for d, lay in _song_dirs(root, lays):
@@ -182,28 +189,30 @@ def find_songs(root, layout='auto', missing_bass='error'):
         songs.append(s := Song(id, d, bass, others, meta, lay, split=_SPLITS.get(d.parent.name.lower())))
         s.duration = _duration(s.files)
     if skipped: warnings.warn(f"{root}: skipped {len(skipped)} song(s) with no bass stem: {', '.join(skipped[:5])}")
-    if not songs: raise AudioError(f"{root}: no songs found (looked for layouts {', '.join(lays)}). Expected one folder "
-                                   "per song, like:\n  " + '\n  '.join(EXAMPLE_TREES[l] for l in lays))
+    if not songs: raise AudioError(f"{root}: no songs found (looked for layouts {', '.join(lays)}). Expected one "
+                                   "folder per song, like:\n  " + '\n  '.join(EXAMPLE_TREES[l] for l in lays))
     return songs
 
-# %% ../nbs/02_data.ipynb #da3481ae
+# %% ../nbs/02_data.ipynb #0b32dea7
 def song_unit(id:str, seed=0):
     "A number in [0, 1) fixed by the song id and the seed: the song's place in the split."
     return int.from_bytes(hashlib.sha1(f'{seed}/{id}'.encode()).digest()[:8], 'big') / 2**64
 
 def split_songs(songs, valid=.1, test=.1, seed=0, folders=True):
-    "Split `songs` into {'train', 'valid', 'test'} by song (never by crop), by a hash of each id; keep dataset folders if `folders`."
-    has_valid = {s.layout for s in songs if s.split == 'valid'}   # does this dataset ship a validation folder?
+    "Split `songs` into {'train', 'valid', 'test'} by a hash of each song's id; keep dataset split folders if asked."
+    has_valid = {s.layout for s in songs if s.split == 'valid'}   # datasets that ship a validation folder
     out = dict(train=[], valid=[], test=[])
     for s in songs:
         u = song_unit(s.id, seed)
         k = 'test' if u < test else 'valid' if u < test + valid else 'train'
-        if folders and s.split == 'omitted': continue
-        if folders and s.split in out: k = 'valid' if s.split == 'train' and s.layout not in has_valid and u < valid else s.split
+        if folders and s.split:
+            if s.split == 'omitted': continue                       # Slakh2100-redux moved duplicate tracks there
+            carve = s.split == 'train' and s.layout not in has_valid  # e.g. MUSDB: valid songs come from train/
+            k = ('valid' if u < valid else 'train') if carve else s.split
         out[k].append(s)
     return out
 
-# %% ../nbs/02_data.ipynb #7df39891
+# %% ../nbs/02_data.ipynb #25cad62e
 LATENT_HOP = 4096   # audio samples per latent frame, at the model's sample rate
 
 def crop_samples(sr:int, seconds:float|None=None, frames:int|None=None):
@@ -213,34 +222,36 @@ def crop_samples(sr:int, seconds:float|None=None, frames:int|None=None):
                          f"which is 16*{LATENT_HOP} samples); got seconds={seconds}, frames={frames}")
     return int(frames) * LATENT_HOP if frames is not None else int(round(seconds * sr))
 
-# %% ../nbs/02_data.ipynb #e11caa21
-def read_crop(path, offset:float, n:int, sr:int, channels:int, downmix=False, pad=32):
+# %% ../nbs/02_data.ipynb #6bac33cd
+def read_crop(path, offset:float, n:int, sr:int, channels:int, downmix=False, context=32):
     "`n` samples of `path` from `offset` seconds, at `sr` Hz with `channels` channels; zeros past the end of the file."
     try:
         with sf.SoundFile(str(path)) as f:
             fsr = f.samplerate
-            start, ctx = round(offset * fsr), pad if fsr != sr else 0   # `ctx` real samples each side for the resampler
+            start, ctx = round(offset * fsr), context if fsr != sr else 0   # real samples each side for the resampler
             a = max(start - ctx, 0)
             m = start - a + math.ceil(n * fsr / sr) + ctx
             if a < f.frames: f.seek(a); x = f.read(m, dtype='float32', always_2d=True, fill_value=0.).T
             else: x = np.zeros((f.channels, m), 'float32')
-    except Exception:
-        audio_info(path); raise   # audio_info raises the explanatory error for missing, empty or undecodable files
+    except Exception as e:
+        audio_info(path)   # raises the explanatory error for a missing, empty or undecodable file
+        raise AudioError(f"{path}: decoding failed at {offset:.2f} s ({str(e).strip()}); the file is probably "
+                         "truncated. Re-export it as WAV or FLAC.") from None
     x = torch.from_numpy(np.ascontiguousarray(x))
-    if not math.isfinite(float(x.sum()) if x.numel() else 0.): x = fix_nonfinite(x, what=path, sr=fsr)  # a sum is 4x cheaper than isfinite; NaN/inf survive it
+    if not math.isfinite(float(x.sum())): x = fix_nonfinite(x, what=path, sr=fsr)  # NaN/inf survive a sum: 4x cheaper
     x = to_channels(x, channels, downmix, path)
     k = round((start - a) * sr / fsr)
     x = resample(x, fsr, sr)[:, k:k + n]
     return F.pad(x, (0, n - x.shape[1]))
 
-# %% ../nbs/02_data.ipynb #65c384bd
+# %% ../nbs/02_data.ipynb #a6c973e6
 def mix_crop(paths, offset:float, n:int, sr:int, channels:int, downmix=False):
     "The sum of the crops of `paths` (silence for no paths)."
     x = torch.zeros(channels, n)
     for p in paths: x += read_crop(p, offset, n, sr, channels, downmix)
     return x
 
-# %% ../nbs/02_data.ipynb #5daba437
+# %% ../nbs/02_data.ipynb #b1cd75dd
 def draw_crop(rng, durations, crop_s:float):
     "Pick `(song index, start in seconds)`: songs with probability proportional to duration, start uniform inside."
     p = np.asarray(durations, float)
@@ -254,15 +265,18 @@ def draw_subset(rng, k:int):
 
 def mask_names(mask:int, names): return [n for j, n in enumerate(names) if mask >> j & 1]
 
-# %% ../nbs/02_data.ipynb #6296248d
+# %% ../nbs/02_data.ipynb #aed2a20c
 class StemPairs(torch.utils.data.Dataset):
-    "Random crops `{'mix', 'bass', ...}` from multitrack songs, as in Pasini et al. 2024; item i of an epoch is reproducible."
+    "Random `{'mix', 'bass', ...}` crops of multitrack songs (Pasini et al. 2024); each item is reproducible."
     def __init__(self, songs, sr=22050, channels=1, seconds:float|None=None, frames:int|None=None, n_items=1000, seed=0,
                  want=('mix', 'bass'), silence_db=-50., on_silence='retry', tries=10, silent_weight=0., downmix=False):
         if not songs: raise ValueError("no songs: pass the result of find_songs(...) or one split of split_songs(...)")
-        if not set(want) <= {'mix', 'bass'} or not want: raise ValueError(f"want={want!r}: use ('mix', 'bass'), ('bass',) or ('mix',)")
-        if on_silence not in ('retry', 'weight'): raise ValueError(f"on_silence={on_silence!r}: use 'retry' or 'weight'")
-        store_attr('sr,channels,n_items,seed,silence_db,on_silence,tries,silent_weight,downmix')  # names: Dataset has __slots__
+        if not want or not set(want) <= {'mix', 'bass'}:
+            raise ValueError(f"want={want!r}: use ('mix', 'bass'), ('bass',) or ('mix',)")
+        if on_silence not in ('retry', 'weight'):
+            raise ValueError(f"on_silence={on_silence!r}: use 'retry' or 'weight'")
+        # names given: torch's Dataset declares __slots__, which hides the arguments from a bare store_attr()
+        store_attr('sr,channels,n_items,seed,silence_db,on_silence,tries,silent_weight,downmix')
         self.songs, self.want, self.epoch = list(songs), tuple(want), 0
         self.n = crop_samples(sr, seconds, frames)
         self.names = [sorted(s.others) for s in self.songs]
@@ -271,7 +285,7 @@ class StemPairs(torch.utils.data.Dataset):
     def set_epoch(self, epoch:int): self.epoch = epoch
     def stems_of(self, item): return mask_names(int(item['subset']), self.names[int(item['song'])])
 
-# %% ../nbs/02_data.ipynb #8903de63
+# %% ../nbs/02_data.ipynb #138cacce
 @contextlib.contextmanager
 def torch_threads(n:int):
     "Run the block with `n` torch intra-op threads, then restore the previous count."
@@ -280,7 +294,7 @@ def torch_threads(n:int):
     try: yield
     finally: torch.set_num_threads(old)
 
-# %% ../nbs/02_data.ipynb #fc723a2c
+# %% ../nbs/02_data.ipynb #e3e71eb2
 @patch
 def signal(self:StemPairs, key, j, offset, mask):
     "Crop of song `j` at `offset` s: its bass (`key='bass'`), or the mix of the other stems in `mask` (`'mix'`)."
@@ -290,7 +304,7 @@ def signal(self:StemPairs, key, j, offset, mask):
 
 @patch
 def __getitem__(self:StemPairs, i):
-    with torch_threads(1): return self.pair(i)
+    with torch_threads(1): return self.pair(i)   # crop-sized tensor ops: one thread is fastest
 
 @patch
 def pair(self:StemPairs, i):
@@ -305,9 +319,9 @@ def pair(self:StemPairs, i):
     x = {k: y if k == judge else self.signal(k, j, off, mask) for k in self.want}
     return x | dict(weight=torch.tensor(self.silent_weight if silent else 1.), song=j, offset=off, subset=mask)
 
-# %% ../nbs/02_data.ipynb #a5209f77
+# %% ../nbs/02_data.ipynb #1c25fa5b
 def load_song(song:Song, sr:int, channels:int, subset=None, downmix=False):
-    "Whole-song `{'mix', 'bass', 'stems_used'}` at `sr` Hz: the mix sums `subset` (stem names; default all) of the others."
+    "Whole-song `{'mix', 'bass', 'stems_used'}` at `sr` Hz; the mix sums the `subset` of other stems (default all)."
     names = sorted(song.others) if subset is None else list(subset)
     if bad := set(names) - set(song.others):
         raise KeyError(f"{song.id}: no stem(s) {sorted(bad)}; this song has {sorted(song.others)}")

@@ -10,18 +10,18 @@ __all__ = ['NOTE_NAMES', 'BASS_LO', 'BASS_HI', 'SCALES', 'QUALITIES', 'PROGRESSI
            'parse_progression', 'voice_chord', 'parse_steps', 'pattern_events', 'swing_time', 'Style', 'drum_bar',
            'SongSpec', 'draw_spec', 'check_spec', 'bass_tone', 'walk_line', 'Plan', 'n_bars_for', 'plan_song',
            'drum_part', 'comp_notes', 'comp_part', 'motif', 'next_pitch', 'lead_part', 'bass_span', 'bass_part',
-           'humanize', 'Song', 'song_parts', 'song_meta', 'make_song', 'sf2_path', 'new_synth', 'render_instrument',
-           'active_rms_db', 'mix_gains', 'render_song', 'write_song', 'load_song', 'song_seed', 'synth_corpus',
-           'plot_song', 'make_data_samples']
+           'humanize', 'SynthSong', 'song_parts', 'song_meta', 'make_song', 'sf2_path', 'new_synth',
+           'render_instrument', 'active_rms_db', 'mix_gains', 'render_song', 'write_song', 'read_song', 'song_seed',
+           'synth_corpus', 'plot_song', 'make_data_samples']
 
-# %% ../nbs/01_synth.ipynb #147c69cb
+# %% ../nbs/01_synth.ipynb #23110e74
 from .imports import *
 from .audio import *
 from . import __version__
 import itertools, multiprocessing
 import pretty_midi
 
-# %% ../nbs/01_synth.ipynb #91b25cfe
+# %% ../nbs/01_synth.ipynb #060f28ff
 NOTE_NAMES = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B']
 BASS_LO, BASS_HI = 28, 55   # E1..G3: the register of a four-string bass in normal playing
 
@@ -39,7 +39,7 @@ def fold(p:int, lo=BASS_LO, hi=BASS_HI):
     while p < lo: p += 12
     return p
 
-# %% ../nbs/01_synth.ipynb #e012b542
+# %% ../nbs/01_synth.ipynb #9c591b59
 SCALES = {'major': (0, 2, 4, 5, 7, 9, 11), 'minor': (0, 2, 3, 5, 7, 8, 10)}  # natural minor (aeolian)
 QUALITIES = {  # quality: (semitones above the root, chord-symbol suffix)
     'maj': ((0, 4, 7), ''), 'min': ((0, 3, 7), 'm'), 'dim': ((0, 3, 6), 'dim'), 'sus2': ((0, 2, 7), 'sus2'),
@@ -52,7 +52,7 @@ def chord_pcs(root:int, quality:str):
 
 def chord_symbol(root:int, quality:str): return NOTE_NAMES[root % 12] + QUALITIES[quality][1]
 
-# %% ../nbs/01_synth.ipynb #afb0d15a
+# %% ../nbs/01_synth.ipynb #76e8389d
 _NUMERALS = ('i', 'ii', 'iii', 'iv', 'v', 'vi', 'vii')
 _SUFFIX = {'': ('maj', 'min'), '7': ('7', 'min7'), 'maj7': ('maj7', 'maj7'), 'o': ('dim', 'dim'),
            'm7b5': ('m7b5', 'm7b5'), 'sus2': ('sus2', 'sus2'), 'sus4': ('sus4', 'sus4'), '6': ('6', '6')}
@@ -65,7 +65,7 @@ def parse_roman(rn:str, mode='major'):
     semis = SCALES[mode][_NUMERALS.index(num.lower())] + {'b': -1, '#': 1, '': 0}[acc]
     return semis % 12, _SUFFIX[suf][num.islower()]
 
-# %% ../nbs/01_synth.ipynb #c90f66c3
+# %% ../nbs/01_synth.ipynb #96afcfdb
 PROGRESSIONS = {
     'major': {'I-V-vi-IV': 'I V vi IV', 'I-vi-IV-V': 'I vi IV V', 'vi-IV-I-V': 'vi IV I V', 'I-IV-vi-V': 'I IV vi V',
               'IV-V-iii-vi': 'IVmaj7 V7 iii7 vi7', 'ii-V-I': 'ii7 V7 Imaj7 Imaj7', 'I-vi-ii-V': 'Imaj7 vi7 ii7 V7',
@@ -88,7 +88,7 @@ def parse_progression(text:str, tonic:int, mode='major', bar=4.):
             out.append((bar / len(parts), (tonic + semis) % 12, q))
     return out
 
-# %% ../nbs/01_synth.ipynb #53cd571c
+# %% ../nbs/01_synth.ipynb #32301884
 def voice_chord(pcs, prev=None, lo=52, hi=76):
     "Close-position voicing of pitch classes `pcs` in [lo, hi]: the inversion nearest `prev`, for smooth voice leading."
     cands = []
@@ -102,7 +102,7 @@ def voice_chord(pcs, prev=None, lo=52, hi=76):
     target = np.mean(prev) if prev else (lo + hi) / 2
     return min(cands, key=lambda v: (abs(np.mean(v) - target), v))
 
-# %% ../nbs/01_synth.ipynb #0dd99237
+# %% ../nbs/01_synth.ipynb #486c31b7
 def parse_steps(pat:str):
     "Onsets of a step pattern as `(step, length in steps, symbol)`: a symbol starts a note, '-' holds it, '.' rests."
     out = []
@@ -120,7 +120,7 @@ def pattern_events(pat:str, s0:float, s1:float, origin=0.):
             if s0 - 1e-9 <= t < s1 - 1e-9: out.append((t, min(n / 4, s1 - t), c))
     return out
 
-# %% ../nbs/01_synth.ipynb #b112ff86
+# %% ../nbs/01_synth.ipynb #16fac9f0
 def swing_time(b, ratio=.5, unit=.5):
     "Swung position of beat times `b`: within each pair of `unit`-beat steps, the second starts at `ratio` of the pair."
     b = np.asarray(b, dtype=float)
@@ -129,7 +129,7 @@ def swing_time(b, ratio=.5, unit=.5):
     g = np.where(f < .5, f * ratio / .5, ratio + (f - .5) * (1 - ratio) / .5)
     return (k + g) * 2 * unit
 
-# %% ../nbs/01_synth.ipynb #fad8457e
+# %% ../nbs/01_synth.ipynb #8c21f06c
 DRUMS = dict(kick=36, rim=37, snare=38, clap=39, hat=42, pedal=44, open=46, crash=49, ride=51, tamb=54,
              cowbell=56, tom_hi=50, tom_mid=47, tom_lo=45, tom_floor=41, shaker=70)
 DRUM_VEL = dict(X=118, x=96, o=70, g=40)
@@ -149,7 +149,7 @@ class Style:
     stabs: tuple      # rhythms for stabbed/comped chords
     lift: dict = field(default_factory=dict)  # chorus changes to the groove (None removes a drum)
 
-# %% ../nbs/01_synth.ipynb #e8f0db9a
+# %% ../nbs/01_synth.ipynb #5ad73d7f
 STYLES = {s.name: s for s in [
     Style('rock', (90, 160), .5, .5, (0, 8, 16),
           dict(kick='x.......x.x.....', snare='....X.......X...', hat='x.x.x.x.x.x.x.x.'),
@@ -185,7 +185,7 @@ STYLES = {s.name: s for s in [
           ('syncopated', 'roots'), ('stabs',), ('....x.......x...', '..x...x...x...x.')),
 ]}
 
-# %% ../nbs/01_synth.ipynb #7978d572
+# %% ../nbs/01_synth.ipynb #cedcaaec
 FILLS = {'snare': dict(snare='oxoxxXxX'), 'toms': dict(snare='xx......', tom_hi='..xx....', tom_mid='....xx..', tom_floor='......xX'),
          'roll': dict(snare='oooxxxXX'), 'kick_snare': dict(kick='x...x...', snare='..x.xxXX'),
          'tom_run': dict(tom_hi='xx......', tom_lo='..xxx...', tom_floor='.....xxX')}
@@ -197,7 +197,7 @@ def drum_bar(groove:dict, fill:dict|None=None, n=8):
     for k, v in fill.items(): out[k] = out.get(k, '.' * 16)[:16 - n] + v[-n:]
     return out
 
-# %% ../nbs/01_synth.ipynb #8d503d09
+# %% ../nbs/01_synth.ipynb #059d253c
 BASS_PROGRAMS = tuple(range(32, 40))   # acoustic, finger, pick, fretless, slap 1, slap 2, synth 1, synth 2
 COMP_PROGRAMS = {'sustained': (0, 4, 16, 19, 48, 49, 50, 89, 90), 'stabs': (0, 1, 4, 5, 7, 16, 17, 27, 28, 61),
                  'arpeggio': (0, 4, 5, 11, 24, 27, 46), 'strum': (24, 25, 26, 27), 'comp': (0, 4, 26)}
@@ -225,7 +225,7 @@ class SongSpec:
     pad_program: int|None = None    # None: no pad
     levels: dict = field(default_factory=dict)  # stem -> active RMS level (dB) before the mix is scaled
 
-# %% ../nbs/01_synth.ipynb #507b1694
+# %% ../nbs/01_synth.ipynb #b1fe7313
 LEVELS_DB = dict(drums=-17., bass=-18., chords=-20., lead=-20., pad=-25.)  # active RMS targets, varied ±2 dB per song
 
 def _sections_progs(rng, mode):
@@ -264,25 +264,24 @@ def draw_spec(rng, **over):
     pick('levels', {k: round(v + float(rng.uniform(-2, 2)), 1) for k, v in LEVELS_DB.items()})
     return check_spec(SongSpec(**d))
 
-# %% ../nbs/01_synth.ipynb #93249d48
+# %% ../nbs/01_synth.ipynb #7773cfcc
 def _bad(name, v, ok): raise ValueError(f"{name}={v!r} is not valid; choose from {ok}")
 
 def check_spec(s:SongSpec):
     "Raise `ValueError` naming the bad choice and the valid ones."
-    bad = _bad
-    if s.style not in STYLES: bad('style', s.style, list(STYLES))
-    if s.mode not in SCALES: bad('mode', s.mode, list(SCALES))
-    if s.bass_idiom not in BASS_TEMPLATES: bad('bass_idiom', s.bass_idiom, list(BASS_TEMPLATES))
-    if s.chord_pattern not in COMP_PROGRAMS: bad('chord_pattern', s.chord_pattern, list(COMP_PROGRAMS))
-    if not 20 <= s.tempo <= 300: bad('tempo', s.tempo, '20..300 BPM')
-    if not BASS_LO <= s.bass_low <= BASS_HI - 19: bad('bass_low', s.bass_low, f'{BASS_LO}..{BASS_HI - 19}')
+    if s.style not in STYLES: _bad('style', s.style, list(STYLES))
+    if s.mode not in SCALES: _bad('mode', s.mode, list(SCALES))
+    if s.bass_idiom not in BASS_TEMPLATES: _bad('bass_idiom', s.bass_idiom, list(BASS_TEMPLATES))
+    if s.chord_pattern not in COMP_PROGRAMS: _bad('chord_pattern', s.chord_pattern, list(COMP_PROGRAMS))
+    if not 20 <= s.tempo <= 300: _bad('tempo', s.tempo, '20..300 BPM')
+    if not BASS_LO <= s.bass_low <= BASS_HI - 19: _bad('bass_low', s.bass_low, f'{BASS_LO}..{BASS_HI - 19}')
     for k in ('bass_program', 'chord_program', 'lead_program', 'pad_program'):
-        if (p := getattr(s, k)) is not None and not 0 <= p <= 127: bad(k, p, '0..127 (General MIDI programs)')
+        if (p := getattr(s, k)) is not None and not 0 <= p <= 127: _bad(k, p, '0..127 (General MIDI programs)')
     for p in s.progressions.values():
-        if p not in PROGRESSIONS[s.mode]: bad('progression', p, list(PROGRESSIONS[s.mode]))
+        if p not in PROGRESSIONS[s.mode]: _bad('progression', p, list(PROGRESSIONS[s.mode]))
     return s
 
-# %% ../nbs/01_synth.ipynb #7d690907
+# %% ../nbs/01_synth.ipynb #8e312ea9
 BASS_TEMPLATES = {
     'roots':      ('R-------R-------', 'R---R---R---R---', 'R-R-R-R-R-R-R-R-', 'R-----R-R-------', 'R-----R-----R---'),
     'root_fifth': ('R-------5-------', 'R---5---R---5---', 'R-----5-5-------', 'R---5---8---5---', 'R-----R-5-------'),
@@ -298,7 +297,7 @@ def bass_tone(sym:str, root:int, quality:str):
     else: k = '357'.index(sym) + 1; off = iv[k] if k < len(iv) else 12
     return fold(root + off)
 
-# %% ../nbs/01_synth.ipynb #e7373b89
+# %% ../nbs/01_synth.ipynb #d64c5637
 def _nearest(pc, to, lo=BASS_LO, hi=BASS_HI):
     "The pitch of class `pc` in [lo, hi] nearest `to`."
     return min(range(lo + (pc - lo) % 12, hi + 1, 12), key=lambda p: abs(p - to))
@@ -316,7 +315,7 @@ def walk_line(root:int, quality:str, next_root:int, beats:int, prev:int, rng):
         line.append(int(rng.choice(steps)))
     return line
 
-# %% ../nbs/01_synth.ipynb #b55646a9
+# %% ../nbs/01_synth.ipynb #60a770e9
 @dataclass
 class Plan:
     "A song's timeline in beats: the spec, its sections `(name, first bar, end bar)` and chord spans."
@@ -331,7 +330,7 @@ TAIL = 2.   # seconds after the last bar for releases and reverb to ring out
 
 def n_bars_for(seconds, tempo): return max(2, round((seconds - TAIL) / (240 / tempo)))
 
-# %% ../nbs/01_synth.ipynb #431ff113
+# %% ../nbs/01_synth.ipynb #f9c5f870
 def _section_lengths(spec, rng):
     "Bars per section name: a 12-bar progression sets its own length, short ones repeat to 4 or 8 bars."
     out = {}
@@ -358,7 +357,7 @@ def plan_song(spec:SongSpec, seconds:float, rng):
             spans.append((t, min(t + beats, 4. * b1), root, q, i)); t += beats
     return Plan(spec, n, secs, spans)
 
-# %% ../nbs/01_synth.ipynb #25359f46
+# %% ../nbs/01_synth.ipynb #65864d79
 def _hits(pats:dict, bar:int):
     "Notes `(start, end, pitch, velocity)` of one bar of drum patterns (ends set later)."
     return [(4. * bar + i / 4, 0., DRUMS[d], DRUM_VEL.get(c, 96)) for d, p in pats.items() for i, _, c in parse_steps(p)]
@@ -383,7 +382,7 @@ def _ring(notes, longest=4.):
         out.append((s, min(nxt.get(p, s + longest), s + longest), p, v)); nxt[p] = s
     return out[::-1]
 
-# %% ../nbs/01_synth.ipynb #b7c2870d
+# %% ../nbs/01_synth.ipynb #622b74c8
 STRUMS = ('D.D.DU.UD.D.DU.U', 'D..D..D.D..D..D.', 'D...D.U.D.U.D.U.', 'D.DU.UDUD.DU.UDU')
 ARPS = ((0, 1, 2, 3), (0, 1, 2, 3, 2, 1), (0, 2, 1, 3), (3, 2, 1, 0))
 
@@ -404,8 +403,8 @@ def comp_notes(pattern, s0, s1, v, rhythm, strum, arp, tempo, vel=80):
         out += [(t + k * gap, min(t + .5, s1), p, vel - 15 * (c == 'U')) for k, p in enumerate(strings)]
     return out
 
-# %% ../nbs/01_synth.ipynb #4105dad2
-def comp_part(plan:Plan, rng, pattern=None, program=None, lo=52, hi=76, vel=80):
+# %% ../nbs/01_synth.ipynb #4a3250df
+def comp_part(plan:Plan, rng, pattern=None, lo=52, hi=76, vel=80):
     "The chord part: each chord span voiced near the previous one and played in the spec's pattern; also the voicings."
     sp, st = plan.spec, STYLES[plan.spec.style]
     pattern = pattern or sp.chord_pattern
@@ -418,7 +417,7 @@ def comp_part(plan:Plan, rng, pattern=None, program=None, lo=52, hi=76, vel=80):
         notes += comp_notes(pat, s0, s1, v, rhythm, strum, arp, sp.tempo, vel)
     return notes, voicings
 
-# %% ../nbs/01_synth.ipynb #ac7a11fb
+# %% ../nbs/01_synth.ipynb #0a66d109
 def motif(rng, density=.5):
     "A two-bar rhythm on the eighth-note grid: `(start beat, length)` pairs, the last two eighths left as a breath."
     slots = [0] + [i for i in range(1, 14) if rng.random() < density]
@@ -431,7 +430,7 @@ def next_pitch(prev, pcs, rng, lo=62, hi=84):
     w = np.exp(-np.abs(cands - prev) / 2.5 - np.abs(cands - (lo + hi) / 2) / 12) * np.where(cands == prev, .3, 1.)
     return int(rng.choice(cands, p=w / w.sum()))
 
-# %% ../nbs/01_synth.ipynb #a2c8181a
+# %% ../nbs/01_synth.ipynb #1943a50e
 def lead_part(plan:Plan, rng, lo=62, hi=84):
     "The lead melody: a rhythm motif per section, chord tones on beats, scale tones between, a held tonic at the end."
     sp, scale, motifs, notes, p = plan.spec, [(plan.spec.tonic + i) % 12 for i in SCALES[plan.spec.mode]], {}, [], 72
@@ -449,7 +448,7 @@ def lead_part(plan:Plan, rng, lo=62, hi=84):
                 notes.append((t, min(t + n * .9, 4. * b1), p, int(rng.integers(78, 96)) + 8 * (t % 4 == 0)))
     return notes
 
-# %% ../nbs/01_synth.ipynb #a9d2eab3
+# %% ../nbs/01_synth.ipynb #6b016fde
 def _approach(notes, t, next_root, rng):
     "Replace what the bass plays from beat `t` on with an eighth-note chromatic approach to `next_root`."
     notes = [(s, min(e, t), p, v) for s, e, p, v in notes if s < t - 1e-9]
@@ -465,7 +464,7 @@ def bass_span(sym_events, root, quality, low, vel=92):
         out.append((t, t + (n * .35 if c == 'g' else n * .92), bass_tone(c, r, quality), v))
     return out
 
-# %% ../nbs/01_synth.ipynb #3f52ba8a
+# %% ../nbs/01_synth.ipynb #3763af41
 def bass_part(plan:Plan, rng):
     "The bass line: the idiom's template (or a walking line) over every chord, approach notes into new sections."
     sp, notes, tpl = plan.spec, [], {}
@@ -483,7 +482,7 @@ def bass_part(plan:Plan, rng):
         notes += span
     return notes
 
-# %% ../nbs/01_synth.ipynb #ed0830cd
+# %% ../nbs/01_synth.ipynb #959309c6
 def humanize(notes, tempo, rng, swing=.5, unit=.5, jitter_ms=5., vel_sd=6.):
     "Notes in beats -> `(start s, end s, pitch, velocity)` with swing, timing jitter and velocity jitter."
     if not notes: return []
@@ -502,9 +501,9 @@ def _trim_overlaps(notes):
         out.append((s, min(e, nxt.get(p, e) - 1e-3), p, v)); nxt[p] = s
     return sorted(out)
 
-# %% ../nbs/01_synth.ipynb #4ded4701
+# %% ../nbs/01_synth.ipynb #4398e062
 @dataclass
-class Song:
+class SynthSong:
     "A generated song: its MIDI (one instrument per stem, named after the stem) and its meta dict (see `song_meta`)."
     midi: pretty_midi.PrettyMIDI
     meta: dict
@@ -512,7 +511,7 @@ class Song:
     def song_id(self): return self.meta['song_id']
     def __repr__(self):
         m = self.meta
-        return (f"Song({m['song_id']}: {m['style']} in {m['key']} {m['mode']}, {m['tempo']:g} BPM, {m['duration']:.1f} s, "
+        return (f"SynthSong({m['song_id']}: {m['style']} in {m['key']} {m['mode']}, {m['tempo']:g} BPM, {m['duration']:.1f} s, "
                 f"bass {m['stems']['bass']['program_name']} ({m['stems']['bass']['idiom']}), stems {list(m['stems'])})")
 
 PARTS = ('spec', 'form', 'drums', 'bass', 'chords', 'lead', 'pad', 'feel')
@@ -523,7 +522,7 @@ def _instrument(name, program, notes, is_drum=False):
     inst.notes = [pretty_midi.Note(velocity=v, pitch=p, start=s, end=e) for s, e, p, v in notes]
     return inst
 
-# %% ../nbs/01_synth.ipynb #ded5ed5b
+# %% ../nbs/01_synth.ipynb #2785bc07
 def song_parts(plan:Plan, rng):
     "`{stem: (program, notes in beats, extra meta)}` for every part of the song, and the comp voicings."
     sp = plan.spec
@@ -536,7 +535,7 @@ def song_parts(plan:Plan, rng):
         parts['pad'] = (sp.pad_program, comp_part(plan, rng('pad'), 'sustained', lo=60, hi=80, vel=62)[0], dict(pattern='sustained'))
     return parts, voicings
 
-# %% ../nbs/01_synth.ipynb #67c24d48
+# %% ../nbs/01_synth.ipynb #3949be8f
 def song_meta(song_id, seed, plan:Plan, insts, voicings, pans):
     "The meta.json dict of a song (`sr` and each stem's `gain_db` are filled in by `render_song`)."
     sp, spb = plan.spec, 60 / plan.spec.tempo
@@ -561,7 +560,7 @@ def song_meta(song_id, seed, plan:Plan, insts, voicings, pans):
                 beats=beats, downbeats=beats[::4], n_bars=plan.n_bars, progressions=sp.progressions, midi='song.mid',
                 generator=f'bassnb.synth {__version__}')
 
-# %% ../nbs/01_synth.ipynb #7ba5fdb7
+# %% ../nbs/01_synth.ipynb #283014fb
 def make_song(seed:int, seconds=30., song_id:str|None=None, **choices):
     "A random song from `seed`, about `seconds` long; `choices` override `SongSpec` fields (e.g. `bass_program=38`)."
     if not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed must be a non-negative int, got {seed!r}")
@@ -580,9 +579,9 @@ def make_song(seed:int, seconds=30., song_id:str|None=None, **choices):
     midi.time_signature_changes = [pretty_midi.TimeSignature(4, 4, 0.)]
     midi.key_signature_changes = [pretty_midi.KeySignature(spec.tonic + 12 * (spec.mode == 'minor'), 0.)]
     midi.instruments = [i for i, _ in insts.values()]
-    return Song(midi, song_meta(song_id or f'seed_{seed}', seed, plan, insts, voicings, {k: pans[k] for k in insts}))
+    return SynthSong(midi, song_meta(song_id or f'seed_{seed}', seed, plan, insts, voicings, {k: pans[k] for k in insts}))
 
-# %% ../nbs/01_synth.ipynb #aa1230e3
+# %% ../nbs/01_synth.ipynb #829f52e7
 def sf2_path():
     "Path of the General MIDI SoundFont bundled with pretty_midi (TimGM6mb.sf2)."
     return os.path.join(os.path.dirname(pretty_midi.__file__), 'TimGM6mb.sf2')
@@ -596,7 +595,7 @@ def new_synth(sr=44100):
     synth.sfload(sf2_path())
     return synth
 
-# %% ../nbs/01_synth.ipynb #04ab4cff
+# %% ../nbs/01_synth.ipynb #b3714cf2
 def render_instrument(inst:pretty_midi.Instrument, sr=44100, n:int|None=None, pan=0.):
     "Render one pretty_midi instrument to float32 stereo `(n, 2)` with a fresh synth; `pan` in [-1, 1]."
     synth, ch = new_synth(sr), 9 if inst.is_drum else 0
@@ -616,7 +615,7 @@ def render_instrument(inst:pretty_midi.Instrument, sr=44100, n:int|None=None, pa
     x[len(x) - f:] *= np.linspace(1, 0, f, dtype=np.float32)[:, None]
     return x
 
-# %% ../nbs/01_synth.ipynb #4a8143aa
+# %% ../nbs/01_synth.ipynb #e7f9eb30
 MIX_PEAK_DB = -3.
 
 def active_rms_db(x, sr, frame=.05, floor_db=-40.):
@@ -634,8 +633,8 @@ def mix_gains(raw:dict, levels:dict, sr, peak_db=MIX_PEAK_DB):
     c = 10 ** (peak_db / 20) / peak if peak > 0 else 1.
     return {k: v * c for k, v in g.items()}
 
-# %% ../nbs/01_synth.ipynb #ba6be9cd
-def render_song(song:Song, sr=44100):
+# %% ../nbs/01_synth.ipynb #2a5711e2
+def render_song(song:SynthSong, sr=44100):
     "Render every stem of `song` at its in-mix level: `{stem: Tensor (2, n)}`; the stems sum to the mix. Fills `song.meta`'s `sr` and gains."
     m = song.meta
     n = int(round(m['duration'] * sr))
@@ -647,8 +646,8 @@ def render_song(song:Song, sr=44100):
     m['mix_peak_db'] = round(db(sum(stems.values()).abs().max()), 2)
     return stems
 
-# %% ../nbs/01_synth.ipynb #0619304c
-def write_song(song:Song, stems:dict, out_dir, overwrite=False):
+# %% ../nbs/01_synth.ipynb #7d9163b9
+def write_song(song:SynthSong, stems:dict, out_dir, overwrite=False):
     "Write `stems` (FLAC), the MIDI and `meta.json` to `out_dir/<song_id>/` via a temporary folder; returns that folder."
     out_dir, sr = Path(out_dir), song.meta.get('sr')
     if sr is None: raise ValueError(f"{song.song_id}: meta has no sample rate; get `stems` from render_song(song) first.")
@@ -668,13 +667,13 @@ def write_song(song:Song, stems:dict, out_dir, overwrite=False):
         if tmp.exists(): shutil.rmtree(tmp)
     return dest
 
-def load_song(song_dir):
+def read_song(song_dir):
     "`(stems, meta)` of a song folder written by `write_song`: `{stem: Tensor (2, n)}` and the meta dict."
     d = Path(song_dir)
     meta = json.loads((d / 'meta.json').read_text())
     return {k: load_audio(d / s['file'])[0] for k, s in meta['stems'].items()}, meta
 
-# %% ../nbs/01_synth.ipynb #01f1a36e
+# %% ../nbs/01_synth.ipynb #d69231a3
 def song_seed(seed:int, i:int):
     "The seed of song `i` in a corpus with base seed `seed`."
     return int(np.random.SeedSequence([seed, i]).generate_state(1)[0])
@@ -686,7 +685,7 @@ def _corpus_song(args):
     song.meta.update(corpus_seed=seed, index=i)
     return write_song(song, render_song(song, sr), out, overwrite=True)   # a folder there now is incomplete junk
 
-# %% ../nbs/01_synth.ipynb #26bbebbf
+# %% ../nbs/01_synth.ipynb #a58beb8f
 def synth_corpus(out, n=100, seed=0, jobs=1, sr=44100, seconds=30., progress=True):
     "Render `n` songs into `out/song_XXXXX/` with `jobs` processes; complete songs are skipped. Returns the song folders."
     from tqdm.auto import tqdm
@@ -703,9 +702,9 @@ def synth_corpus(out, n=100, seed=0, jobs=1, sr=44100, seconds=30., progress=Tru
     bar.close()
     return dirs
 
-# %% ../nbs/01_synth.ipynb #51367f5a
+# %% ../nbs/01_synth.ipynb #32691c24
 def _stems_meta(song):
-    if isinstance(song, (str, Path)): return load_song(song)
+    if isinstance(song, (str, Path)): return read_song(song)
     stems, meta = song
     return stems, meta
 
@@ -730,7 +729,7 @@ def plot_song(song, fmin=30., fmax=2000., figsize=(13, 7), title=None):
     plt.tight_layout()
     return fig
 
-# %% ../nbs/01_synth.ipynb #f3bae6c3
+# %% ../nbs/01_synth.ipynb #5957ca44
 def _spec_log(x, sr, ax, fmin, fmax):
     "Log-frequency spectrogram of mono `x` on `ax` (a long window, to resolve bass notes)."
     n_fft = 2 ** int(round(math.log2(sr / 6)))
@@ -750,7 +749,7 @@ def _stem_levels(stems, meta, sr, ax, frame=.05):
         ax.text(s['start'] + .05, .97, s['name'], transform=ax.get_xaxis_transform(), va='top', fontsize=8)
     ax.set_ylim(-70, 0); ax.set_ylabel('dB'); ax.set_xlabel('time (s)'); ax.legend(loc='lower right', fontsize=7, ncol=5)
 
-# %% ../nbs/01_synth.ipynb #e71750a5
+# %% ../nbs/01_synth.ipynb #38db52e6
 DATA_SAMPLES_SEED = 2024
 
 def _ogg(path, x, sr, overwrite): return save_audio(path, x, sr, overwrite=overwrite)
@@ -771,7 +770,7 @@ def make_data_samples(out='data_samples', seed=DATA_SAMPLES_SEED, seconds=20., s
     with atomic_write(out / 'README.md', overwrite) as p: p.write_text(_samples_readme(out, demo, refs, seed, seconds, style_seconds, sr))
     return out
 
-# %% ../nbs/01_synth.ipynb #77dfeb5a
+# %% ../nbs/01_synth.ipynb #599acebc
 def _samples_readme(out, demo, refs, seed, seconds, style_seconds, sr):
     m, r = demo.meta, refs['finger'].meta
     kb = lambda f: f"{(out / f).stat().st_size / 1024:.0f} KB"
@@ -795,4 +794,5 @@ make_data_samples('data_samples', seed={seed}, seconds={seconds}, style_seconds=
 | `style_synth.ogg` | {kb('style_synth.ogg')} | the same bass line with `bass_program=38`, Synth Bass 1, peak -3 dBFS. Same notes as `style_finger.ogg`, different timbre. |
 
 The style references come from another song than the demo ({r['style']}, {r['key']} {r['mode']}, {r['tempo']:g} BPM, idiom `{r['stems']['bass']['idiom']}`).
+Regenerating gives the same decoded audio; the .ogg bytes differ (Ogg streams get random serial numbers).
 """
