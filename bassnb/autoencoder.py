@@ -6,11 +6,11 @@
 __all__ = ['LM_SHIFT', 'LM_SCALE', 'AEConfig', 'ae_preset', 'conv', 'ResBlock', 'down', 'up', 'res_stack', 'Encoder', 'Decoder',
            'to_complex', 'StftAutoencoder', 'n_params']
 
-# %% ../nbs/04_autoencoder.ipynb #d9657fbe
+# %% ../nbs/04_autoencoder.ipynb #8ed5be0f
 from .imports import *
 from .spectral import *
 
-# %% ../nbs/04_autoencoder.ipynb #c3f992d4
+# %% ../nbs/04_autoencoder.ipynb #0a2579f5
 @dataclass
 class AEConfig:
     "Hyper-parameters of an STFT autoencoder (paper §3.1)."
@@ -33,20 +33,20 @@ class AEConfig:
     @property
     def frame_seconds(self): return self.compression / self.sr
 
-# %% ../nbs/04_autoencoder.ipynb #82f9ae8f
+# %% ../nbs/04_autoencoder.ipynb #20e6f960
 def ae_preset(name='small', kind='bass', **kw):
     "An `AEConfig` for preset `name` ('tiny', 'small', 'paper') and `kind` ('bass' or 'mix'); `kw` overrides."
     if kind not in ('bass', 'mix'): raise ValueError(f"kind must be 'bass' or 'mix', got {kind!r}")
     latent = 32 if kind == 'bass' else 64
     presets = {
         'tiny': dict(sr=8000, n_fft=64, hop=16, widths=(16, 16, 24), blocks=1, latent_dim=latent // 8),
-        'small': dict(sr=22050, widths=(128, 192, 256, 256, 256) if kind == 'bass' else (160, 224, 320, 320, 320)),
+        'small': dict(sr=22050, widths=(64, 128, 192, 256, 256) if kind == 'bass' else (96, 128, 192, 256, 256)),
         'paper': dict(sr=44100, channels=2, widths=(384, 448, 512, 512, 512)),
     }
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return AEConfig(**{**dict(latent_dim=latent, kind=kind), **presets[name], **kw})
 
-# %% ../nbs/04_autoencoder.ipynb #3a540bfc
+# %% ../nbs/04_autoencoder.ipynb #b1e01c1a
 def conv(ni, nf, ks=3, stride=1, zero=False):
     "1-D convolution with 'same' padding (for odd `ks`); `zero` initialises it to output zeros."
     c = nn.Conv1d(ni, nf, ks, stride, padding=(ks - stride + 1) // 2)
@@ -64,7 +64,7 @@ def down(ni, nf): return conv(ni, nf, 4, stride=2)
 def up(ni, nf): return nn.Sequential(nn.Upsample(scale_factor=2, mode='nearest'), conv(ni, nf, 3))
 def res_stack(nf, n, ks=3): return nn.Sequential(*[ResBlock(nf, ks) for _ in range(n)])
 
-# %% ../nbs/04_autoencoder.ipynb #cf5e913d
+# %% ../nbs/04_autoencoder.ipynb #22a05f91
 LM_SHIFT, LM_SCALE = -5., 5.
 
 class Encoder(nn.Module):
@@ -78,7 +78,7 @@ class Encoder(nn.Module):
         self.net = nn.Sequential(*layers)
     def forward(self, lm): return self.net((lm - LM_SHIFT) / LM_SCALE)
 
-# %% ../nbs/04_autoencoder.ipynb #b31c8e63
+# %% ../nbs/04_autoencoder.ipynb #80a8cbcf
 class Decoder(nn.Module):
     "Latent (B, D, T') -> per channel, bin and frame: log power and a (cos, sin)-like phase pair."
     def __init__(self, cfg:AEConfig):
@@ -94,13 +94,13 @@ class Decoder(nn.Module):
         lp = out[:, :, 0] * LM_SCALE + LM_SHIFT
         return c.max_logpow - F.softplus(c.max_logpow - lp), out[:, :, 1], out[:, :, 2]
 
-# %% ../nbs/04_autoencoder.ipynb #b5b1c9a8
+# %% ../nbs/04_autoencoder.ipynb #cb838d0c
 def to_complex(logpow:Tensor, a:Tensor, b:Tensor):
     "Complex STFT from log power and an unnormalised phasor (a, b)."
     r = torch.sqrt(a ** 2 + b ** 2 + 1e-8)
     return torch.complex(a / r, b / r) * torch.exp(logpow / 2)
 
-# %% ../nbs/04_autoencoder.ipynb #9a3b0b61
+# %% ../nbs/04_autoencoder.ipynb #7b8cea04
 class StftAutoencoder(nn.Module):
     "STFT autoencoder of Pasini et al. 2024 §3.1: waveform -> latent -> magnitude+phase -> waveform."
     config_class = AEConfig
@@ -143,5 +143,5 @@ class StftAutoencoder(nn.Module):
     def to_unit(self, z): return (z - self.latent_mean[:, None]) / self.latent_std[:, None]
     def from_unit(self, u): return u * self.latent_std[:, None] + self.latent_mean[:, None]
 
-# %% ../nbs/04_autoencoder.ipynb #8aec15f5
+# %% ../nbs/04_autoencoder.ipynb #f67a4b74
 def n_params(m:nn.Module): return sum(p.numel() for p in m.parameters())

@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['CriticConfig', 'critic_preset', 'CriticBlock', 'Critic', 'Critics', 'critic_hinge', 'generator_hinge']
 
-# %% ../nbs/05_critics.ipynb #22e1b60e
+# %% ../nbs/05_critics.ipynb #6a702339
 from .imports import *
 from .spectral import *
 from .autoencoder import AEConfig, conv, down, LM_SHIFT, LM_SCALE
 
-# %% ../nbs/05_critics.ipynb #1d273d31
+# %% ../nbs/05_critics.ipynb #67f4d3d4
 @dataclass
 class CriticConfig:
     "Hyper-parameters shared by both critics."
@@ -22,12 +22,12 @@ class CriticConfig:
 
 def critic_preset(name='small', **kw):
     "A `CriticConfig` for preset `name` ('tiny', 'small', 'paper')."
-    presets = dict(tiny=dict(widths=(16, 16), n_mels=16), small=dict(widths=(128, 192, 256, 256)),
+    presets = dict(tiny=dict(widths=(16, 16), n_mels=16), small=dict(widths=(64, 128, 192, 256)),
                    paper=dict(widths=(256, 384, 512, 512)))
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return CriticConfig(**{**presets[name], **kw})
 
-# %% ../nbs/05_critics.ipynb #419f54ef
+# %% ../nbs/05_critics.ipynb #dc27c279
 def _sn(m, on=True): return nn.utils.parametrizations.spectral_norm(m) if on else m
 
 class CriticBlock(nn.Module):
@@ -48,7 +48,7 @@ class Critic(nn.Module):
         self.net = nn.Sequential(*layers)
     def forward(self, x): return self.net(x)
 
-# %% ../nbs/05_critics.ipynb #0aaeddcd
+# %% ../nbs/05_critics.ipynb #3873b7c9
 class Critics(nn.Module):
     "The paper's two critics: on the log-magnitude STFT and on the 128-bin log-mel spectrogram of a waveform."
     def __init__(self, ae:AEConfig, cfg:CriticConfig=None):
@@ -69,7 +69,7 @@ class Critics(nn.Module):
         lm, mel = self.inputs(x)
         return [self.logmag(lm), self.mel(mel)]
 
-# %% ../nbs/05_critics.ipynb #2ca3f473
+# %% ../nbs/05_critics.ipynb #8476ab48
 def critic_hinge(real:list, fake:list):
     "Critic hinge loss summed over critics: E[relu(1 - C(s))] + E[relu(1 + C(s~))]."
     return sum(F.relu(1 - r).mean() + F.relu(1 + f).mean() for r, f in zip(real, fake))

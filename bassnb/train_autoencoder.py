@@ -6,17 +6,17 @@
 __all__ = ['AETrainConfig', 'ae_train_preset', 'random_gain', 'ae_step', 'ae_validate', 'latent_stats', 'export_ae', 'ae_preview',
            'check_not_silent', 'ae_learner', 'train_ae', 'assets_dir', 'load_ae', 'reconstruct']
 
-# %% ../nbs/06_train_autoencoder.ipynb #674ca0d2
+# %% ../nbs/06_train_autoencoder.ipynb #c849f0a6
 from .imports import *
 from .audio import save_audio, is_silent
 from .spectral import mssd, logmag_l1, logmel_l1
 from .autoencoder import *
 from .critics import *
-from .checkpoint import save_model, load_model
+from .checkpoint import save_model, load_model, write_json
 from .learner import *
 from .data import find_songs, split_songs, StemPairs
 
-# %% ../nbs/06_train_autoencoder.ipynb #70c3a5ea
+# %% ../nbs/06_train_autoencoder.ipynb #a95bd404
 @dataclass
 class AETrainConfig(TrainConfig):
     "Training settings for an STFT autoencoder (paper §4)."
@@ -35,20 +35,20 @@ class AETrainConfig(TrainConfig):
     silence_db: float = -50.        # crops quieter than this are redrawn
     def __post_init__(self): self.betas = tuple(self.betas)
 
-# %% ../nbs/06_train_autoencoder.ipynb #b450c9d0
+# %% ../nbs/06_train_autoencoder.ipynb #aa77c653
 def ae_train_preset(name='small', kind='bass', **kw):
     "An `AETrainConfig` for preset `name` ('tiny', 'small', 'paper')."
     presets = dict(
         tiny=dict(steps=6, batch_size=2, crop_frames=2, adv_start=3, items_per_epoch=8, n_valid=2, log_every=1,
                   ckpt_every=3, valid_every=3, preview_every=6),
-        small=dict(steps=12_000, batch_size=8, lr=2e-4, adv_start=2000, ckpt_every=250, valid_every=500,
+        small=dict(steps=12_000, batch_size=8, crop_frames=8, lr=2e-4, adv_start=2000, ckpt_every=250, valid_every=500,
                    preview_every=1000, threads=1, num_workers=0),
         paper=dict(steps=500_000, batch_size=32, lr=1e-4, adv_start=20_000, ckpt_every=5000, valid_every=5000,
                    preview_every=10_000, num_workers=8, bf16=True))
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return AETrainConfig(**{**presets[name], 'preset': name, 'kind': kind, **kw})
 
-# %% ../nbs/06_train_autoencoder.ipynb #c392d220
+# %% ../nbs/06_train_autoencoder.ipynb #1ab9f62d
 def random_gain(x:Tensor, db:float):
     "Multiply each example of a batch by a random gain, uniform in [-db, +db] dB."
     g = (torch.rand(x.shape[0], *[1] * (x.ndim - 1), device=x.device) * 2 - 1) * db
@@ -72,7 +72,7 @@ def ae_step(learn, b):
     learn.optimize('ae', loss)
     return dict(loss=loss, rec=rec, mssd=ms, adv=gadv, **logs)
 
-# %% ../nbs/06_train_autoencoder.ipynb #b37962f9
+# %% ../nbs/06_train_autoencoder.ipynb #19f030ec
 def ae_validate(learn):
     "Mean multi-scale spectral distance, log-magnitude L1 and log-mel L1 on the fixed validation crops."
     ae, vb, sr = learn.modules['ae'], learn.valid, learn.modules['ae'].cfg.sr
@@ -93,7 +93,7 @@ def export_ae(learn):
     ae.latent_mean[:], ae.latent_std[:] = latent_stats(ae, learn.stats_crops)
     save_model(learn.out / 'model', ae, step=learn.step, train_config=asdict(learn.cfg))
 
-# %% ../nbs/06_train_autoencoder.ipynb #8d2832b4
+# %% ../nbs/06_train_autoencoder.ipynb #1c732449
 def ae_preview(learn):
     "Write the reconstruction of the first validation crop to `previews/` (audio + spectrogram picture)."
     import matplotlib; import matplotlib.pyplot as plt
@@ -108,7 +108,7 @@ def ae_preview(learn):
         show_spec(x, ae.cfg.sr, axs[0], 'original', fmax=4000); show_spec(y, ae.cfg.sr, axs[1], f'step {learn.step}', fmax=4000)
         fig.tight_layout(); fig.savefig(d / f'step{learn.step:07d}.png', dpi=70); plt.close(fig)
 
-# %% ../nbs/06_train_autoencoder.ipynb #485a624a
+# %% ../nbs/06_train_autoencoder.ipynb #995a60fe
 def check_not_silent(ds, kind, n=16, what='dataset'):
     "Raise if `n` drawn crops of `ds` are all silent (an all-silent or empty-stem dataset)."
     if all(float(ds[i]['weight']) == 0 for i in range(min(n, len(ds)))):
@@ -136,7 +136,7 @@ def ae_learner(data, out, cfg:AETrainConfig, model_cfg:AEConfig|None=None, criti
     learn.stats_crops = [ds[i][cfg.kind] for i in range(32)]
     return learn
 
-# %% ../nbs/06_train_autoencoder.ipynb #e2674c10
+# %% ../nbs/06_train_autoencoder.ipynb #af764a05
 def train_ae(data, out, preset='small', kind='bass', steps:int|None=None, **kw):
     "Train (or resume) an autoencoder on the songs under `data`, writing everything to `out`."
     cfg = ae_train_preset(preset, kind, **({'steps': steps} if steps else {}), **kw)
@@ -144,12 +144,12 @@ def train_ae(data, out, preset='small', kind='bass', steps:int|None=None, **kw):
     torch.manual_seed(cfg.seed)
     learn = ae_learner(data, out, cfg)
     learn.out.mkdir(parents=True, exist_ok=True)
-    (learn.out / 'run.json').write_text(json.dumps(learn.config, indent=2))
+    write_json(learn.out / 'run.json', learn.config)
     learn.fit()
     print(f"done: {learn.step} steps; model in {learn.out / 'model.safetensors'}, log in {learn.out / 'log.jsonl'}")
     return learn
 
-# %% ../nbs/06_train_autoencoder.ipynb #688ae589
+# %% ../nbs/06_train_autoencoder.ipynb #91949414
 def assets_dir():
     "Folder of the files shipped inside the package (models, small audio)."
     import importlib.resources
