@@ -4,13 +4,13 @@
 
 # %% auto #0
 __all__ = ['LM_SHIFT', 'LM_SCALE', 'AEConfig', 'ae_preset', 'conv', 'ResBlock', 'down', 'up', 'res_stack', 'Encoder', 'Decoder',
-           'to_complex', 'StftAutoencoder', 'n_params']
+           'to_complex', 'phase_advance', 'StftAutoencoder', 'n_params']
 
-# %% ../nbs/04_autoencoder.ipynb #8ed5be0f
+# %% ../nbs/04_autoencoder.ipynb #1d2d3124
 from .imports import *
 from .spectral import *
 
-# %% ../nbs/04_autoencoder.ipynb #0a2579f5
+# %% ../nbs/04_autoencoder.ipynb #cb75cca4
 @dataclass
 class AEConfig:
     "Hyper-parameters of an STFT autoencoder (paper §3.1)."
@@ -23,6 +23,7 @@ class AEConfig:
     blocks: int = 2                                  # residual blocks per resolution
     kernel: int = 3                                  # conv kernel size
     max_logpow: float = 8.                           # soft ceiling on predicted log power (full-scale sine ~ 4.2)
+    phase: str = 'advance'                           # decoder phase is 'advance' (relative to a steady tone) or 'absolute'
     kind: str = 'bass'                               # what it encodes: 'bass' or 'mix' (a label, checked on load)
 
     def __post_init__(self): self.widths = tuple(self.widths)
@@ -33,7 +34,7 @@ class AEConfig:
     @property
     def frame_seconds(self): return self.compression / self.sr
 
-# %% ../nbs/04_autoencoder.ipynb #20e6f960
+# %% ../nbs/04_autoencoder.ipynb #78aff3bd
 def ae_preset(name='small', kind='bass', **kw):
     "An `AEConfig` for preset `name` ('tiny', 'small', 'paper') and `kind` ('bass' or 'mix'); `kw` overrides."
     if kind not in ('bass', 'mix'): raise ValueError(f"kind must be 'bass' or 'mix', got {kind!r}")
@@ -46,7 +47,7 @@ def ae_preset(name='small', kind='bass', **kw):
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return AEConfig(**{**dict(latent_dim=latent, kind=kind), **presets[name], **kw})
 
-# %% ../nbs/04_autoencoder.ipynb #b1e01c1a
+# %% ../nbs/04_autoencoder.ipynb #0061bffd
 def conv(ni, nf, ks=3, stride=1, zero=False):
     "1-D convolution with 'same' padding (for odd `ks`); `zero` initialises it to output zeros."
     c = nn.Conv1d(ni, nf, ks, stride, padding=(ks - stride + 1) // 2)
@@ -64,7 +65,7 @@ def down(ni, nf): return conv(ni, nf, 4, stride=2)
 def up(ni, nf): return nn.Sequential(nn.Upsample(scale_factor=2, mode='nearest'), conv(ni, nf, 3))
 def res_stack(nf, n, ks=3): return nn.Sequential(*[ResBlock(nf, ks) for _ in range(n)])
 
-# %% ../nbs/04_autoencoder.ipynb #22a05f91
+# %% ../nbs/04_autoencoder.ipynb #3f85bcfd
 LM_SHIFT, LM_SCALE = -5., 5.
 
 class Encoder(nn.Module):
@@ -78,7 +79,7 @@ class Encoder(nn.Module):
         self.net = nn.Sequential(*layers)
     def forward(self, lm): return self.net((lm - LM_SHIFT) / LM_SCALE)
 
-# %% ../nbs/04_autoencoder.ipynb #80a8cbcf
+# %% ../nbs/04_autoencoder.ipynb #9bc7c1db
 class Decoder(nn.Module):
     "Latent (B, D, T') -> per channel, bin and frame: log power and a (cos, sin)-like phase pair."
     def __init__(self, cfg:AEConfig):
@@ -94,13 +95,19 @@ class Decoder(nn.Module):
         lp = out[:, :, 0] * LM_SCALE + LM_SHIFT
         return c.max_logpow - F.softplus(c.max_logpow - lp), out[:, :, 1], out[:, :, 2]
 
-# %% ../nbs/04_autoencoder.ipynb #cb838d0c
+# %% ../nbs/04_autoencoder.ipynb #28edcd37
 def to_complex(logpow:Tensor, a:Tensor, b:Tensor):
     "Complex STFT from log power and an unnormalised phasor (a, b)."
     r = torch.sqrt(a ** 2 + b ** 2 + 1e-8)
     return torch.complex(a / r, b / r) * torch.exp(logpow / 2)
 
-# %% ../nbs/04_autoencoder.ipynb #7b8cea04
+# %% ../nbs/04_autoencoder.ipynb #d8e040de
+def phase_advance(n_freq:int, n_frames:int, n_fft:int, hop:int, device=None):
+    "Unit phasors (F, T) of the frame-to-frame phase advance of steady sinusoids centred on each bin."
+    k, t = torch.arange(n_freq, device=device)[:, None], torch.arange(n_frames, device=device)[None]
+    return torch.polar(torch.ones((), device=device), (2 * math.pi * hop / n_fft * k * t) % (2 * math.pi))
+
+# %% ../nbs/04_autoencoder.ipynb #010cbf16
 class StftAutoencoder(nn.Module):
     "STFT autoencoder of Pasini et al. 2024 §3.1: waveform -> latent -> magnitude+phase -> waveform."
     config_class = AEConfig
@@ -128,7 +135,9 @@ class StftAutoencoder(nn.Module):
 
     def decode_spec(self, z:Tensor):
         "Latent -> complex STFT (B, C, F, T)."
-        return to_complex(*self.decoder(z))
+        S = to_complex(*self.decoder(z))
+        c = self.cfg
+        return S * phase_advance(*S.shape[-2:], c.n_fft, c.hop, S.device) if c.phase == 'advance' else S
 
     def decode(self, z:Tensor, length:int|None=None):
         "Latent (B, D, m) -> waveform (B, C, length or m*compression)."
@@ -143,5 +152,5 @@ class StftAutoencoder(nn.Module):
     def to_unit(self, z): return (z - self.latent_mean[:, None]) / self.latent_std[:, None]
     def from_unit(self, u): return u * self.latent_std[:, None] + self.latent_mean[:, None]
 
-# %% ../nbs/04_autoencoder.ipynb #f67a4b74
+# %% ../nbs/04_autoencoder.ipynb #3c7a5ffb
 def n_params(m:nn.Module): return sum(p.numel() for p in m.parameters())

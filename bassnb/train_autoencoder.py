@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['AETrainConfig', 'ae_train_preset', 'random_gain', 'ae_step', 'ae_validate', 'latent_stats', 'export_ae', 'ae_preview',
-           'check_not_silent', 'ae_learner', 'train_ae', 'assets_dir', 'load_ae', 'reconstruct']
+           'check_not_silent', 'ae_learner', 'train_ae', 'assets_dir', 'load_ae', 'reconstruct', 'mel_griffinlim',
+           'recon_scores']
 
-# %% ../nbs/06_train_autoencoder.ipynb #c849f0a6
+# %% ../nbs/06_train_autoencoder.ipynb #08c0ec23
 from .imports import *
 from .audio import save_audio, is_silent
 from .spectral import mssd, logmag_l1, logmel_l1
@@ -16,7 +17,7 @@ from .checkpoint import save_model, load_model, write_json
 from .learner import *
 from .data import find_songs, split_songs, StemPairs
 
-# %% ../nbs/06_train_autoencoder.ipynb #a95bd404
+# %% ../nbs/06_train_autoencoder.ipynb #e53ad406
 @dataclass
 class AETrainConfig(TrainConfig):
     "Training settings for an STFT autoencoder (paper §4)."
@@ -35,20 +36,20 @@ class AETrainConfig(TrainConfig):
     silence_db: float = -50.        # crops quieter than this are redrawn
     def __post_init__(self): self.betas = tuple(self.betas)
 
-# %% ../nbs/06_train_autoencoder.ipynb #aa77c653
+# %% ../nbs/06_train_autoencoder.ipynb #df55d5f3
 def ae_train_preset(name='small', kind='bass', **kw):
     "An `AETrainConfig` for preset `name` ('tiny', 'small', 'paper')."
     presets = dict(
         tiny=dict(steps=6, batch_size=2, crop_frames=2, adv_start=3, items_per_epoch=8, n_valid=2, log_every=1,
                   ckpt_every=3, valid_every=3, preview_every=6),
-        small=dict(steps=12_000, batch_size=8, crop_frames=8, lr=2e-4, adv_start=2000, ckpt_every=250, valid_every=500,
+        small=dict(steps=12_000, batch_size=8, crop_frames=8, lr=2e-4, adv_start=3000, ckpt_every=250, valid_every=500,
                    preview_every=1000, threads=1, num_workers=0),
         paper=dict(steps=500_000, batch_size=32, lr=1e-4, adv_start=20_000, ckpt_every=5000, valid_every=5000,
                    preview_every=10_000, num_workers=8, bf16=True))
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return AETrainConfig(**{**presets[name], 'preset': name, 'kind': kind, **kw})
 
-# %% ../nbs/06_train_autoencoder.ipynb #1ab9f62d
+# %% ../nbs/06_train_autoencoder.ipynb #3fca86ec
 def random_gain(x:Tensor, db:float):
     "Multiply each example of a batch by a random gain, uniform in [-db, +db] dB."
     g = (torch.rand(x.shape[0], *[1] * (x.ndim - 1), device=x.device) * 2 - 1) * db
@@ -72,7 +73,7 @@ def ae_step(learn, b):
     learn.optimize('ae', loss)
     return dict(loss=loss, rec=rec, mssd=ms, adv=gadv, **logs)
 
-# %% ../nbs/06_train_autoencoder.ipynb #19f030ec
+# %% ../nbs/06_train_autoencoder.ipynb #017158d8
 def ae_validate(learn):
     "Mean multi-scale spectral distance, log-magnitude L1 and log-mel L1 on the fixed validation crops."
     ae, vb, sr = learn.modules['ae'], learn.valid, learn.modules['ae'].cfg.sr
@@ -93,7 +94,7 @@ def export_ae(learn):
     ae.latent_mean[:], ae.latent_std[:] = latent_stats(ae, learn.stats_crops)
     save_model(learn.out / 'model', ae, step=learn.step, train_config=asdict(learn.cfg))
 
-# %% ../nbs/06_train_autoencoder.ipynb #1c732449
+# %% ../nbs/06_train_autoencoder.ipynb #7ef811e7
 def ae_preview(learn):
     "Write the reconstruction of the first validation crop to `previews/` (audio + spectrogram picture)."
     import matplotlib; import matplotlib.pyplot as plt
@@ -108,7 +109,7 @@ def ae_preview(learn):
         show_spec(x, ae.cfg.sr, axs[0], 'original', fmax=4000); show_spec(y, ae.cfg.sr, axs[1], f'step {learn.step}', fmax=4000)
         fig.tight_layout(); fig.savefig(d / f'step{learn.step:07d}.png', dpi=70); plt.close(fig)
 
-# %% ../nbs/06_train_autoencoder.ipynb #995a60fe
+# %% ../nbs/06_train_autoencoder.ipynb #ebd9f1c8
 def check_not_silent(ds, kind, n=16, what='dataset'):
     "Raise if `n` drawn crops of `ds` are all silent (an all-silent or empty-stem dataset)."
     if all(float(ds[i]['weight']) == 0 for i in range(min(n, len(ds)))):
@@ -136,7 +137,7 @@ def ae_learner(data, out, cfg:AETrainConfig, model_cfg:AEConfig|None=None, criti
     learn.stats_crops = [ds[i][cfg.kind] for i in range(32)]
     return learn
 
-# %% ../nbs/06_train_autoencoder.ipynb #af764a05
+# %% ../nbs/06_train_autoencoder.ipynb #fff9f424
 def train_ae(data, out, preset='small', kind='bass', steps:int|None=None, **kw):
     "Train (or resume) an autoencoder on the songs under `data`, writing everything to `out`."
     cfg = ae_train_preset(preset, kind, **({'steps': steps} if steps else {}), **kw)
@@ -149,7 +150,7 @@ def train_ae(data, out, preset='small', kind='bass', steps:int|None=None, **kw):
     print(f"done: {learn.step} steps; model in {learn.out / 'model.safetensors'}, log in {learn.out / 'log.jsonl'}")
     return learn
 
-# %% ../nbs/06_train_autoencoder.ipynb #91949414
+# %% ../nbs/06_train_autoencoder.ipynb #cc31f069
 def assets_dir():
     "Folder of the files shipped inside the package (models, small audio)."
     import importlib.resources
@@ -157,7 +158,7 @@ def assets_dir():
 
 def load_ae(path=None, kind='bass', preset='small', device='cpu'):
     "Load an exported autoencoder (default: the bundled `preset` model for `kind`) in eval mode."
-    path = Path(path) if path else assets_dir() / 'models' / f'{preset}_{kind}_ae.safetensors'
+    path = Path(path) if path else assets_dir() / 'models' / preset / f'{kind}_ae.safetensors'
     if not path.with_suffix('.safetensors').exists():
         raise FileNotFoundError(f"{path}: no such model. Train one with `bassnb train-ae --kind {kind} ...` and pass "
                                 "its run folder's model.safetensors.")
@@ -173,3 +174,16 @@ def reconstruct(ae, x:Tensor, sr:int):
     y = ae(to_channels(resample(x, sr, ae.cfg.sr), ae.cfg.channels).to(ae.latent_mean.device))[0][0]
     y = to_channels(resample(y.cpu(), ae.cfg.sr, sr), c)
     return F.pad(y, (0, max(0, n - y.shape[-1])))[:, :n]   # resampling can be a sample short
+
+# %% ../nbs/06_train_autoencoder.ipynb #8b451e50
+def mel_griffinlim(x:Tensor, sr:int, n_mels:int, hop=4096, n_iter=32):
+    "Baseline codec: `n_mels`-bin mel spectrogram at `hop`, inverted by Griffin-Lim (same floats/s as a latent)."
+    import librosa
+    a = x.double().numpy()
+    M = librosa.feature.melspectrogram(y=a, sr=sr, n_fft=2 * hop, hop_length=hop, n_mels=n_mels, power=2.)
+    y = librosa.feature.inverse.mel_to_audio(M, sr=sr, n_fft=2 * hop, hop_length=hop, n_iter=n_iter, length=x.shape[-1])
+    return torch.from_numpy(np.asarray(y)).float()
+
+def recon_scores(x:Tensor, y:Tensor, sr:int):
+    "Multi-scale spectral distance and log-mel L1 between a reference and a reconstruction."
+    return dict(mssd=float(mssd(x, y)), logmel_l1=float(logmel_l1(x, y, sr)))

@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['fingerprint', 'mix_subsets', 'encode_song', 'build_latent_cache', 'load_cache', 'LatentPairs', 'LDMTrainConfig',
-           'ldm_train_preset', 'ldm_step', 'fixed_vloss', 'ldm_validate', 'export_ldm', 'ldm_learner', 'train_ldm']
+           'ldm_train_preset', 'ldm_step', 'fixed_vloss', 'ldm_validate', 'export_ldm', 'ldm_learner', 'train_ldm',
+           'conditioning_eval', 'length_eval']
 
-# %% ../nbs/10_train_diffusion.ipynb #e6903b36
+# %% ../nbs/10_train_diffusion.ipynb #a7e98ba5
 from .imports import *
 from .checkpoint import save_tensors, load_tensors, save_model, load_model, write_json
 from .learner import *
@@ -14,7 +15,7 @@ from .unet import LatentUNet, UNetConfig, unet_preset
 from .diffusion import diffusion_loss, add_noise, v_target
 import copy
 
-# %% ../nbs/10_train_diffusion.ipynb #43402ec9
+# %% ../nbs/10_train_diffusion.ipynb #8cb85e8c
 def fingerprint(model:nn.Module):
     "Short hash of a model's weights and buffers: identifies the latent space of an autoencoder."
     h = hashlib.sha1()
@@ -33,7 +34,7 @@ def mix_subsets(names:Sequence[str], n:int, key:str):
         if s not in subs: subs.append(s)
     return subs
 
-# %% ../nbs/10_train_diffusion.ipynb #5d9d7acd
+# %% ../nbs/10_train_diffusion.ipynb #921e83af
 @torch.no_grad()
 def encode_song(song, bass_ae, mix_ae, n_mixes=4):
     "Unit-scale latents of one `data.Song`: {'bass': (Db, m), 'mix': (K, Dm, m)} and the stem subsets of the K mixes."
@@ -51,7 +52,7 @@ def encode_song(song, bass_ae, mix_ae, n_mixes=4):
     zm = torch.stack([mix_ae.to_unit(mix_ae.encode(sum(stems[k] for k in s)[None].to(dev)))[0] for s in subs])
     return dict(bass=zb.cpu(), mix=zm.cpu()), subs
 
-# %% ../nbs/10_train_diffusion.ipynb #6ff41882
+# %% ../nbs/10_train_diffusion.ipynb #fd2ab658
 def build_latent_cache(data, out, bass_ae, mix_ae, n_mixes=4, seed=0, progress=True):
     "Encode every song under `data` into `out/` (one safetensors file per song + index.json); resumable."
     from bassnb.data import find_songs, split_songs
@@ -72,7 +73,7 @@ def build_latent_cache(data, out, bass_ae, mix_ae, n_mixes=4, seed=0, progress=T
         write_json(idx_path, index)               # after the song's file: the index never names a missing file
     return index
 
-# %% ../nbs/10_train_diffusion.ipynb #dd262dfe
+# %% ../nbs/10_train_diffusion.ipynb #850a871d
 def load_cache(path, split=None):
     "The index of a latent cache and its songs' latents ({id: {'bass', 'mix'}}), optionally one split only."
     path = Path(path)
@@ -100,7 +101,7 @@ class LatentPairs(torch.utils.data.Dataset):
         crop = lambda z: F.pad(z[..., a:a + self.crop], (0, max(0, self.crop - (m - a))))
         return dict(bass=crop(s['bass']), mix=crop(s['mix'][int(rng.integers(len(s['mix'])))]))
 
-# %% ../nbs/10_train_diffusion.ipynb #1d646be6
+# %% ../nbs/10_train_diffusion.ipynb #16d15515
 @dataclass
 class LDMTrainConfig(TrainConfig):
     "Training settings for the latent diffusion model (paper §4)."
@@ -129,7 +130,7 @@ def ldm_train_preset(name='small', **kw):
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return LDMTrainConfig(**{**presets[name], 'preset': name, **kw})
 
-# %% ../nbs/10_train_diffusion.ipynb #6b446f32
+# %% ../nbs/10_train_diffusion.ipynb #c062e3a3
 def ldm_step(learn, b):
     "One v-objective step with condition dropout; linear warm-up of the learning rate."
     c, opt = learn.cfg, learn.opts['unet']
@@ -152,7 +153,7 @@ def ldm_validate(learn):
     vb = to_device(learn.valid, learn.device)
     return dict(vloss=fixed_vloss(learn.modules['ema'], vb['bass'], vb['mix']))
 
-# %% ../nbs/10_train_diffusion.ipynb #6557dea9
+# %% ../nbs/10_train_diffusion.ipynb #9155cb2c
 def export_ldm(learn):
     "Write the EMA U-Net as `model.safetensors` + `model.json`, with the latent cache's autoencoder fingerprints."
     save_model(learn.out / 'model', learn.modules['ema'], step=learn.step, fingerprints=learn.fingerprints,
@@ -179,7 +180,7 @@ def ldm_learner(latents, out, cfg:LDMTrainConfig, model_cfg:UNetConfig|None=None
     learn.fingerprints = index['fingerprints']
     return learn
 
-# %% ../nbs/10_train_diffusion.ipynb #49df76bd
+# %% ../nbs/10_train_diffusion.ipynb #3f8a264a
 def train_ldm(latents, out, preset='small', steps:int|None=None, **kw):
     "Train (or resume) the latent diffusion model on the cache in `latents`, writing everything to `out`."
     cfg = ldm_train_preset(preset, **({'steps': steps} if steps else {}), **kw)
@@ -191,3 +192,25 @@ def train_ldm(latents, out, preset='small', steps:int|None=None, **kw):
     learn.fit()
     print(f"done: {learn.step} steps; model in {learn.out / 'model.safetensors'}, log in {learn.out / 'log.jsonl'}")
     return learn
+
+# %% ../nbs/10_train_diffusion.ipynb #3443cecc
+def conditioning_eval(model, bass:Tensor, mix:Tensor, n_t=8, seed=0):
+    "Fixed-noise v-loss with the true mix, a zeroed mix, and mismatched mixes (rolled by one in the batch)."
+    return dict(true=float(fixed_vloss(model, bass, mix, n_t, seed)),
+                zeroed=float(fixed_vloss(model, bass, torch.zeros_like(mix), n_t, seed)),
+                mismatched=float(fixed_vloss(model, bass, mix.roll(1, 0), n_t, seed)))
+
+# %% ../nbs/10_train_diffusion.ipynb #4ce0c885
+@torch.no_grad()
+def length_eval(model, latents:dict, lengths=(64, 256, 1024), total=1024, n_t=8, seed=0):
+    "Mean v-loss on the first `total` frames of each song cut into pieces of each length (same data, t and noise)."
+    songs = [s for s in latents.values() if s['bass'].shape[-1] >= total]
+    if not songs: raise ValueError(f"no song has {total} frames; use longer songs (bassnb synth --seconds ...)")
+    ts, out = (torch.arange(n_t) + .5) / n_t, {L: [] for L in lengths}
+    for j, s in enumerate(songs):
+        eps = torch.randn(n_t, *s['bass'][..., :total].shape, generator=torch.Generator().manual_seed(seed + j))
+        for L in lengths:
+            cut = lambda z: z[..., :total].unfold(-1, L, L).movedim(-2, 0)      # (total/L, D, L)
+            b, m = cut(s['bass']), cut(s['mix'][0])
+            out[L] += [diffusion_loss(model, b, m, 0., t.expand(b.shape[0]), cut(e)) for t, e in zip(ts, eps)]
+    return {L: float(torch.stack(v).mean()) for L, v in out.items()}
