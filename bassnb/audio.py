@@ -7,17 +7,17 @@ __all__ = ['MIN_SR', 'MAX_SR', 'AudioError', 'check_sr', 'fix_nonfinite', 'to_ch
            'db', 'rms_db', 'is_silent', 'peak_normalize', 'loudness_normalize', 'atomic_write', 'save_audio', 'play',
            'spec_db', 'show_spec', 'show_wave', 'show_audio']
 
-# %% ../nbs/00_audio.ipynb #61af6da4
+# %% ../nbs/00_audio.ipynb #12e1732d
 from .imports import *
 import soundfile as sf
 
-# %% ../nbs/00_audio.ipynb #1a7559e4
+# %% ../nbs/00_audio.ipynb #674761f1
 class AudioError(ValueError):
     "Bad audio input; the message names the file, the problem and the fix."
 
 def _name(what): return str(what) if what is not None else 'audio'
 
-# %% ../nbs/00_audio.ipynb #f5d9eeef
+# %% ../nbs/00_audio.ipynb #c97a8853
 MIN_SR, MAX_SR = 1_000, 768_000
 
 def check_sr(sr, what=None):
@@ -27,7 +27,7 @@ def check_sr(sr, what=None):
                          f"probably damaged; re-export the audio at a standard rate such as 44100 or 48000 Hz.")
     return int(sr)
 
-# %% ../nbs/00_audio.ipynb #7e3ff39c
+# %% ../nbs/00_audio.ipynb #e206b53a
 def fix_nonfinite(x:Tensor, nonfinite='error', what=None, sr=None):
     "Check `x` for NaN/inf: raise (`nonfinite='error'`) or replace them with 0 (`'zero'`)."
     bad = ~torch.isfinite(x)
@@ -42,7 +42,7 @@ def fix_nonfinite(x:Tensor, nonfinite='error', what=None, sr=None):
     raise AudioError(f"{name}: {n} of {x.numel()} samples are NaN or infinite{at}. Pass nonfinite='zero' "
                      "(CLI: --fix-nonfinite) to replace them with silence, or re-export the file.")
 
-# %% ../nbs/00_audio.ipynb #514a7205
+# %% ../nbs/00_audio.ipynb #75e17fb0
 def to_channels(x:Tensor, n:int, downmix=False, what=None):
     "Return `x` with `n` channels (1 or 2): copy mono, average stereo; more than 2 channels need `downmix=True`."
     if n not in (1, 2): raise ValueError(f"n must be 1 or 2, got {n}")
@@ -54,7 +54,7 @@ def to_channels(x:Tensor, n:int, downmix=False, what=None):
     if n == 1: return x.mean(0, keepdim=True)
     return x.expand(2, -1).clone() if c == 1 else x.mean(0, keepdim=True).expand(2, -1).clone()
 
-# %% ../nbs/00_audio.ipynb #9aae72eb
+# %% ../nbs/00_audio.ipynb #6e0550ce
 def resample(x:Tensor, sr_in:int, sr_out:int):
     "Resample `x` (..., samples) from `sr_in` to `sr_out` Hz with a band-limited sinc filter."
     import torchaudio.functional as AF
@@ -62,7 +62,7 @@ def resample(x:Tensor, sr_in:int, sr_out:int):
     g = math.gcd(int(sr_in), int(sr_out))
     return AF.resample(x, int(sr_in) // g, int(sr_out) // g)
 
-# %% ../nbs/00_audio.ipynb #8617aee7
+# %% ../nbs/00_audio.ipynb #540b16af
 def audio_info(path):
     "`(sample_rate, channels, frames)` of an audio file, with the same checks and errors as `load_audio`."
     path = Path(path)
@@ -76,7 +76,7 @@ def audio_info(path):
                          "audio file at all; open it in an audio editor and re-export it as WAV or FLAC.") from None
     return check_sr(info.samplerate, path), info.channels, info.frames
 
-# %% ../nbs/00_audio.ipynb #11a9d672
+# %% ../nbs/00_audio.ipynb #d3cca5d8
 def load_audio(path, sr:int|None=None, channels:int|None=None, offset:float=0., duration:float|None=None,
                downmix=False, nonfinite='error'):
     "Load audio as a float32 tensor `(channels, samples)` and its sample rate, optionally resampled/re-channelled."
@@ -96,7 +96,7 @@ def load_audio(path, sr:int|None=None, channels:int|None=None, offset:float=0., 
     if sr is not None and sr != file_sr: x = resample(x, file_sr, check_sr(sr))
     return x, (sr or file_sr)
 
-# %% ../nbs/00_audio.ipynb #f8407efa
+# %% ../nbs/00_audio.ipynb #40eee0ca
 def db(x): return 20 * math.log10(max(float(x), 1e-12))
 
 def rms_db(x:Tensor):
@@ -117,7 +117,7 @@ def loudness_normalize(x:Tensor, target_db=-20., silence_db=-80.):
     l = rms_db(x)
     return x if l < silence_db else x * 10 ** ((target_db - l) / 20)
 
-# %% ../nbs/00_audio.ipynb #b1aa0205
+# %% ../nbs/00_audio.ipynb #8a63648a
 def _umask():
     m = os.umask(0); os.umask(m); return m
 
@@ -135,14 +135,15 @@ def atomic_write(path, overwrite=False):
         raise PermissionError(f"{path.parent}: folder is not writable. Choose an output path you can write to.")
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix='.tmp' + path.suffix, dir=path.parent)
     os.close(fd)
-    os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())  # mkstemp makes it 0600
     try:
         yield Path(tmp)
+        # usual permissions (or the replaced file's), not the 0600 of mkstemp or of writers that recreate the file
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
 
-# %% ../nbs/00_audio.ipynb #225b0990
+# %% ../nbs/00_audio.ipynb #05b318ac
 _FORMATS = {'.wav': ('WAV', 'PCM_16'), '.flac': ('FLAC', 'PCM_16'), '.ogg': ('OGG', 'VORBIS'), '.mp3': ('MP3', 'MPEG_LAYER_III')}
 
 def save_audio(path, x:Tensor, sr:int, overwrite=False, subtype:str|None=None):
@@ -160,7 +161,7 @@ def save_audio(path, x:Tensor, sr:int, overwrite=False, subtype:str|None=None):
         sf.write(str(tmp), x.T.numpy(), check_sr(sr, path), format=fmt[0], subtype=subtype or fmt[1])
     return path
 
-# %% ../nbs/00_audio.ipynb #54307c27
+# %% ../nbs/00_audio.ipynb #bffc988d
 def play(x:Tensor, sr:int):
     "An inline audio player for `x` (channels, samples) or (samples,)."
     from IPython.display import Audio
@@ -173,7 +174,7 @@ def spec_db(x:Tensor, n_fft=2048, hop=512):
     s = torch.stft(x.float(), n_fft, hop, window=torch.hann_window(n_fft), return_complex=True).abs().pow(2)
     return 10 * torch.log10(s + 1e-10)
 
-# %% ../nbs/00_audio.ipynb #c492c6ea
+# %% ../nbs/00_audio.ipynb #38ae0802
 def show_spec(x:Tensor, sr:int, ax=None, title=None, n_fft=2048, hop=512, fmax=None, vmin=-80):
     "Plot a spectrogram of `x` (channels averaged) with time in seconds and frequency in Hz."
     import matplotlib.pyplot as plt

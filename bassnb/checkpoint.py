@@ -6,13 +6,13 @@
 __all__ = ['CheckpointError', 'save_tensors', 'write_json', 'load_tensors', 'save_model', 'load_model', 'rng_state',
            'set_rng_state', 'save_state', 'load_state']
 
-# %% ../nbs/05a_checkpoint.ipynb #a3ee7b9f
+# %% ../nbs/05a_checkpoint.ipynb #0260e41e
 from .imports import *
 from .audio import atomic_write
 from safetensors import safe_open
 from safetensors.torch import save_file
 
-# %% ../nbs/05a_checkpoint.ipynb #15a67225
+# %% ../nbs/05a_checkpoint.ipynb #c39949c8
 class CheckpointError(ValueError):
     "A checkpoint file that is missing, damaged or of the wrong kind; the message says how to fix it."
 
@@ -25,7 +25,7 @@ def save_tensors(path, tensors:dict, meta:dict):
         save_file(tensors, str(tmp), metadata={'bassnb': json.dumps(meta)})
     return Path(path)
 
-# %% ../nbs/05a_checkpoint.ipynb #a2506c84
+# %% ../nbs/05a_checkpoint.ipynb #1dcec1b1
 def write_json(path, obj, indent=1):
     "Atomically write `obj` as JSON to `path` (replacing it)."
     with atomic_write(path, overwrite=True) as tmp: tmp.write_text(json.dumps(obj, indent=indent))
@@ -43,16 +43,18 @@ def load_tensors(path, device='cpu'):
         raise CheckpointError(f"{path}: is not a readable checkpoint ({str(e).strip()[:200]}). The file may be "
                               "truncated by an interrupted copy or download: copy it again, or retrain.") from None
 
-# %% ../nbs/05a_checkpoint.ipynb #abec7f59
-def save_model(path, model:nn.Module, **extra):
+# %% ../nbs/05a_checkpoint.ipynb #da929565
+def save_model(path, model:nn.Module, dtype=None, **extra):
     "Save `model.state_dict()` + `model.cfg` to `path` (.safetensors) and its config to `path`.json."
     path = Path(path).with_suffix('.safetensors')
     meta = dict(cls=type(model).__name__, config=_cfg_dict(model.cfg), **extra)
-    save_tensors(path, model.state_dict(), meta)
+    sd = model.state_dict()
+    if dtype is not None: sd = {k: v.to(dtype) if v.is_floating_point() else v for k, v in sd.items()}
+    save_tensors(path, sd, meta)
     write_json(path.with_suffix('.json'), meta)
     return path
 
-# %% ../nbs/05a_checkpoint.ipynb #4e3ff6e2
+# %% ../nbs/05a_checkpoint.ipynb #b0d847d9
 def _check_state(model, sd, path):
     "Raise a `CheckpointError` naming missing, unexpected and mis-shaped weights."
     own = model.state_dict()
@@ -76,7 +78,7 @@ def load_model(path, cls, device='cpu', config:dict|None=None):
     model.load_state_dict(sd)
     return model.to(device), meta
 
-# %% ../nbs/05a_checkpoint.ipynb #ecda6fd2
+# %% ../nbs/05a_checkpoint.ipynb #ec3aacb1
 def _flat_opt(opt, prefix):
     sd, tensors, meta = opt.state_dict(), {}, {'param_groups': opt.state_dict()['param_groups'], 'state': {}}
     for pid, st in sd['state'].items():
@@ -94,7 +96,7 @@ def _unflat_opt(tensors, meta, prefix):
     for pid, d in meta['state'].items(): state.setdefault(int(pid), {}).update(d)
     return {'state': state, 'param_groups': meta['param_groups']}
 
-# %% ../nbs/05a_checkpoint.ipynb #c9c69d79
+# %% ../nbs/05a_checkpoint.ipynb #368d22f7
 def rng_state():
     "Python, NumPy and torch RNG states as (tensors, JSON-able dict)."
     tensors = {'rng.torch': torch.get_rng_state()}
@@ -109,7 +111,7 @@ def set_rng_state(tensors, meta):
     v, st, g = meta['python']; random.setstate((v, tuple(st), g))
     n = meta['numpy']; np.random.set_state((n[0], np.array(n[1], dtype=np.uint32), *n[2:]))
 
-# %% ../nbs/05a_checkpoint.ipynb #5cadfe7b
+# %% ../nbs/05a_checkpoint.ipynb #5c7a91c7
 def save_state(path, modules:dict, opts:dict, **meta):
     "Atomically save modules' weights, optimisers' states, RNG states and JSON-able `meta` in one file."
     tensors, rmeta = rng_state()

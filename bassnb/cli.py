@@ -4,14 +4,14 @@
 
 # %% auto #0
 __all__ = ['EXAMPLES', 'USER_ERRORS', 'cmd_synth', 'add_synth', 'cmd_train_ae', 'add_train_ae', 'cmd_encode', 'add_encode',
-           'cmd_train_diffusion', 'add_train_diffusion', 'cmd_generate', 'add_generate', 'cmd_demo', 'add_demo',
-           'parser', 'main']
+           'cmd_train_diffusion', 'add_train_diffusion', 'cmd_bundle', 'add_bundle', 'cmd_generate', 'add_generate',
+           'cmd_demo', 'add_demo', 'parser', 'main']
 
-# %% ../nbs/15_cli.ipynb #1c73e7e5
+# %% ../nbs/15_cli.ipynb #edc1ba7b
 from .imports import *
 import argparse
 
-# %% ../nbs/15_cli.ipynb #5f856d8c
+# %% ../nbs/15_cli.ipynb #9048b309
 EXAMPLES = {
     'generate': 'bassnb generate song_without_bass.wav --style my_bass.wav -o bass.wav --mix-out with_bass.wav',
     'demo': 'bassnb demo --out bassnb_demo',
@@ -19,6 +19,7 @@ EXAMPLES = {
     'train-ae': 'bassnb train-ae --preset small --kind bass --data data/synth --out runs/ae_bass',
     'encode': 'bassnb encode --data data/synth --bass-ae runs/ae_bass/model.safetensors --mix-ae runs/ae_mix/model.safetensors --out data/latents',
     'train-diffusion': 'bassnb train-diffusion --preset small --latents data/latents --out runs/ldm',
+    'bundle': 'bassnb bundle --bass-ae runs/ae_bass/model.safetensors --mix-ae runs/ae_mix/model.safetensors --unet runs/ldm/model.safetensors --out my_model',
 }
 
 def _sub(subs, name, help, desc=None):
@@ -26,7 +27,7 @@ def _sub(subs, name, help, desc=None):
     return subs.add_parser(name, help=f"{help}  (e.g. {EXAMPLES[name]})", description=desc or help,
                            epilog=f"example:\n  {EXAMPLES[name]}", formatter_class=argparse.RawDescriptionHelpFormatter)
 
-# %% ../nbs/15_cli.ipynb #eb117ad3
+# %% ../nbs/15_cli.ipynb #f87b0e73
 def cmd_synth(a):
     "Render a corpus of procedural multitrack songs."
     from bassnb.synth import synth_corpus
@@ -43,7 +44,7 @@ def add_synth(subs):
     p.add_argument('--seconds', type=float, default=30., help='length of each song in seconds (default 30)')
     p.set_defaults(fn=cmd_synth)
 
-# %% ../nbs/15_cli.ipynb #49b96bd6
+# %% ../nbs/15_cli.ipynb #eb9a5fd2
 def cmd_train_ae(a):
     "Train (or resume) an STFT autoencoder."
     from bassnb.train_autoencoder import train_ae
@@ -63,7 +64,7 @@ def add_train_ae(subs):
     p.add_argument('--device', help="'cpu', 'cuda', 'cuda:1' (default: CUDA when present)")
     p.set_defaults(fn=cmd_train_ae)
 
-# %% ../nbs/15_cli.ipynb #bf194e6d
+# %% ../nbs/15_cli.ipynb #d8579173
 def cmd_encode(a):
     "Encode a corpus into a latent cache."
     from bassnb.train_autoencoder import load_ae
@@ -104,7 +105,23 @@ def add_train_diffusion(subs):
     p.add_argument('--device', help="'cpu', 'cuda', 'cuda:1' (default: CUDA when present)")
     p.set_defaults(fn=cmd_train_diffusion)
 
-# %% ../nbs/15_cli.ipynb #ce5376a6
+# %% ../nbs/15_cli.ipynb #f09763e6
+def cmd_bundle(a):
+    "Assemble a model folder from three training runs."
+    from bassnb.pipeline import bundle_models
+    out = bundle_models(a.bass_ae, a.mix_ae, a.unet, a.out, overwrite=a.force)
+    print(f"model folder ready: {out} (use it with: bassnb generate song.wav --model {out})")
+
+def add_bundle(subs):
+    p = _sub(subs, 'bundle', 'assemble bass_ae + mix_ae + unet into a model folder for generate (float16)')
+    p.add_argument('--bass-ae', required=True, help='bass autoencoder (model.safetensors of a train-ae run)')
+    p.add_argument('--mix-ae', required=True, help='mix autoencoder (model.safetensors of a train-ae run)')
+    p.add_argument('--unet', required=True, help='diffusion model (model.safetensors of a train-diffusion run)')
+    p.add_argument('--out', required=True, help='model folder to write')
+    p.add_argument('--force', action='store_true', help='replace models already in --out')
+    p.set_defaults(fn=cmd_bundle)
+
+# %% ../nbs/15_cli.ipynb #b3f704f4
 def cmd_generate(a):
     "Generate a bass stem for a mix."
     from bassnb.pipeline import BassGenerator
@@ -142,7 +159,7 @@ def add_generate(subs):
     p.add_argument('--force', action='store_true', help='overwrite existing output files')
     p.set_defaults(fn=cmd_generate)
 
-# %% ../nbs/15_cli.ipynb #8c948665
+# %% ../nbs/15_cli.ipynb #0e1f3c35
 def cmd_demo(a):
     "Render the demo song, plot it, and reconstruct its bass with the bundled autoencoder."
     import matplotlib; matplotlib.use('agg')
@@ -172,7 +189,7 @@ def add_demo(subs):
     p.add_argument('--force', action='store_true', help='overwrite files from an earlier demo run')
     p.set_defaults(fn=cmd_demo)
 
-# %% ../nbs/15_cli.ipynb #14aa7d94
+# %% ../nbs/15_cli.ipynb #df58f721
 USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError, ImportError)
 
 def parser():
@@ -182,7 +199,7 @@ def parser():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--debug', action='store_true', help='show full tracebacks')
     subs = p.add_subparsers(title='commands', metavar='<command>')
-    for add in (add_generate, add_demo, add_synth, add_train_ae, add_encode, add_train_diffusion): add(subs)
+    for add in (add_generate, add_demo, add_synth, add_train_ae, add_encode, add_train_diffusion, add_bundle): add(subs)
     return p
 
 def main(argv=None):

@@ -5,15 +5,15 @@
 # %% auto #0
 __all__ = ['TrainConfig', 'pick_device', 'to_device', 'EpochSampler', 'CancelFitException', 'SkipStepException',
            'TrainingDiverged', 'Callback', 'Learner', 'ProgressCB', 'read_log', 'LogCB', 'CheckpointCB', 'EveryCB',
-           'EMACB', 'plot_log']
+           'EMACB', 'run_training', 'plot_log']
 
-# %% ../nbs/06a_learner.ipynb #2cc83733
+# %% ../nbs/06a_learner.ipynb #075a2bf1
 from .imports import *
-from .checkpoint import save_state, load_state, load_tensors
+from .checkpoint import save_state, load_state, load_tensors, write_json
 from torch.utils.data import DataLoader, Sampler
 from fastcore.basics import patch
 
-# %% ../nbs/06a_learner.ipynb #5a8586ba
+# %% ../nbs/06a_learner.ipynb #53221cb5
 @dataclass
 class TrainConfig:
     "Settings shared by every training run (task configs extend this)."
@@ -31,7 +31,7 @@ class TrainConfig:
     bf16: bool = False             # bf16 autocast (CUDA only)
     threads: int = 0               # torch CPU threads (0: leave the default)
 
-# %% ../nbs/06a_learner.ipynb #513e85cc
+# %% ../nbs/06a_learner.ipynb #27989de2
 def pick_device(device='auto'):
     "The requested torch device; 'auto' means CUDA when available, else CPU."
     if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
@@ -47,7 +47,7 @@ def to_device(b, device):
     if isinstance(b, (list, tuple)): return type(b)(to_device(v, device) for v in b)
     return b
 
-# %% ../nbs/06a_learner.ipynb #6c13e517
+# %% ../nbs/06a_learner.ipynb #6346674c
 class EpochSampler(Sampler):
     "Shuffled indices of `n` items, a deterministic permutation per (seed, epoch), starting at `start`."
     def __init__(self, n, seed=0, epoch=0, start=0): self.n, self.seed, self.epoch, self.start = n, seed, epoch, start
@@ -55,7 +55,7 @@ class EpochSampler(Sampler):
     def __iter__(self): return iter(self.perm()[self.start:].tolist())
     def __len__(self): return self.n - self.start
 
-# %% ../nbs/06a_learner.ipynb #3008b207
+# %% ../nbs/06a_learner.ipynb #2e466972
 class CancelFitException(Exception): "Stop training cleanly."
 class SkipStepException(Exception): "This step's loss or gradients were not finite: skip its update."
 class TrainingDiverged(RuntimeError): "Too many non-finite steps in a row."
@@ -64,7 +64,7 @@ class Callback:
     "Base class: override `before_fit`, `after_step`, `after_fit`; lower `order` runs first."
     order = 0
 
-# %% ../nbs/06a_learner.ipynb #2fcbbc87
+# %% ../nbs/06a_learner.ipynb #01e420d2
 class Learner:
     "Steps-based training loop with callbacks, NaN guard and exact resume."
     def __init__(self, modules:dict, opts:dict, step_fn:Callable, dataset, cfg:TrainConfig, out,
@@ -83,7 +83,7 @@ class Learner:
     def callback(self, name):
         for cb in self.cbs: getattr(cb, name, lambda learn: None)(self)
 
-# %% ../nbs/06a_learner.ipynb #9711fee1
+# %% ../nbs/06a_learner.ipynb #14fb8dda
 @torch.no_grad()
 def _finite_grads(params):
     gs = [p.grad for p in params if p.grad is not None]
@@ -102,7 +102,7 @@ def optimize(self:Learner, name:str, loss:Tensor, clip:float|None=None):
     if clip: torch.nn.utils.clip_grad_norm_(params, clip)
     opt.step()
 
-# %% ../nbs/06a_learner.ipynb #ad80db3c
+# %% ../nbs/06a_learner.ipynb #451c563a
 @patch
 def save(self:Learner):
     "Write `last.safetensors` atomically: modules, optimisers, RNG, step and data position."
@@ -121,7 +121,7 @@ def resume(self:Learner):
     self.step, self.epoch, self.pos = meta['step'], meta['epoch'], meta['pos']
     return True
 
-# %% ../nbs/06a_learner.ipynb #d94fb672
+# %% ../nbs/06a_learner.ipynb #34f21382
 @patch
 def batches(self:Learner):
     "Endless batches from the dataset, continuing from the saved (epoch, position)."
@@ -136,7 +136,7 @@ def batches(self:Learner):
             yield to_device(b, self.device)
         self.epoch, self.pos = self.epoch + 1, 0
 
-# %% ../nbs/06a_learner.ipynb #623957a1
+# %% ../nbs/06a_learner.ipynb #41aca32a
 @patch
 def fit(self:Learner, steps:int|None=None, resume=True):
     "Train until `steps` (default `cfg.steps`) optimiser steps are done, resuming from `out` when possible."
@@ -167,7 +167,7 @@ def fit(self:Learner, steps:int|None=None, resume=True):
     finally: self.callback('after_fit')
     return self
 
-# %% ../nbs/06a_learner.ipynb #2d4882e6
+# %% ../nbs/06a_learner.ipynb #216a0703
 class ProgressCB(Callback):
     "A tqdm bar over steps showing the latest losses."
     order = 10
@@ -180,7 +180,7 @@ class ProgressCB(Callback):
     def after_fit(self, learn):
         if hasattr(self, 'bar'): self.bar.close()
 
-# %% ../nbs/06a_learner.ipynb #08fad705
+# %% ../nbs/06a_learner.ipynb #b20acedf
 def read_log(path):
     "Records of a JSON-lines log (an empty list if it doesn't exist)."
     path = Path(path)
@@ -211,7 +211,7 @@ class CheckpointCB(Callback):
         if learn.step > 0 and not learn.crashed and (learn.step % learn.cfg.ckpt_every or not learn.ckpt.exists()):
             self._save(learn)
 
-# %% ../nbs/06a_learner.ipynb #11975702
+# %% ../nbs/06a_learner.ipynb #cef49bac
 class EveryCB(Callback):
     "Call `fn(learn)` every `every` steps (and at the end); a dict it returns goes into the log as `prefix_*`."
     order = 50
@@ -229,7 +229,7 @@ class EveryCB(Callback):
     def after_step(self, learn):
         if self.every and learn.step % self.every == 0: self._run(learn)
 
-# %% ../nbs/06a_learner.ipynb #d5208608
+# %% ../nbs/06a_learner.ipynb #070d9537
 class EMACB(Callback):
     "Keep `learn.modules[dst]` an exponential moving average of `learn.modules[src]`."
     order = 30
@@ -241,7 +241,19 @@ class EMACB(Callback):
         for pe, p in zip(dst.parameters(), src.parameters()): pe.lerp_(p.detach(), 1 - d)
         for be, b in zip(dst.buffers(), src.buffers()): be.copy_(b)
 
-# %% ../nbs/06a_learner.ipynb #15339e66
+# %% ../nbs/06a_learner.ipynb #bc5b5d2b
+def run_training(make_learner:Callable, cfg:TrainConfig):
+    "Seed, build `make_learner(cfg)`, write `run.json`, fit, and report where the model and log are."
+    if cfg.threads: torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    learn = make_learner(cfg)
+    learn.out.mkdir(parents=True, exist_ok=True)
+    write_json(learn.out / 'run.json', learn.config)
+    learn.fit()
+    print(f"done: {learn.step} steps; model in {learn.out / 'model.safetensors'}, log in {learn.out / 'log.jsonl'}")
+    return learn
+
+# %% ../nbs/06a_learner.ipynb #711270f3
 def plot_log(path, keys=None, ax=None, alpha=.05, logy=True):
     "Plot the curves of a `log.jsonl` (EMA-smoothed, raw values faint)."
     import matplotlib.pyplot as plt

@@ -7,17 +7,17 @@ __all__ = ['AETrainConfig', 'ae_train_preset', 'random_gain', 'ae_step', 'ae_val
            'check_not_silent', 'ae_learner', 'train_ae', 'assets_dir', 'load_ae', 'reconstruct', 'mel_griffinlim',
            'recon_scores']
 
-# %% ../nbs/06_train_autoencoder.ipynb #08c0ec23
+# %% ../nbs/06_train_autoencoder.ipynb #3e8bf779
 from .imports import *
 from .audio import save_audio, is_silent
 from .spectral import mssd, logmag_l1, logmel_l1
 from .autoencoder import *
 from .critics import *
-from .checkpoint import save_model, load_model, write_json
+from .checkpoint import save_model, load_model
 from .learner import *
 from .data import find_songs, split_songs, StemPairs
 
-# %% ../nbs/06_train_autoencoder.ipynb #e53ad406
+# %% ../nbs/06_train_autoencoder.ipynb #22016fdd
 @dataclass
 class AETrainConfig(TrainConfig):
     "Training settings for an STFT autoencoder (paper §4)."
@@ -29,6 +29,7 @@ class AETrainConfig(TrainConfig):
     lambda_rec: float = 25.         # weight of L1 on log-magnitude (paper)
     lambda_mssd: float = .002       # weight of the multi-scale spectral distance (paper)
     lambda_adv: float = 1.          # weight of the generator hinge loss
+    lambda_latent: float = 1e-3     # L2 penalty on the latent: keeps its scale from drifting
     adv_start: int = 2000           # steps of reconstruction-only warm-up before the critics join
     gain_db: float = 6.             # random gain augmentation range (+-dB)
     items_per_epoch: int = 4096     # crops per virtual epoch
@@ -36,7 +37,7 @@ class AETrainConfig(TrainConfig):
     silence_db: float = -50.        # crops quieter than this are redrawn
     def __post_init__(self): self.betas = tuple(self.betas)
 
-# %% ../nbs/06_train_autoencoder.ipynb #df55d5f3
+# %% ../nbs/06_train_autoencoder.ipynb #ff2eff27
 def ae_train_preset(name='small', kind='bass', **kw):
     "An `AETrainConfig` for preset `name` ('tiny', 'small', 'paper')."
     presets = dict(
@@ -49,7 +50,7 @@ def ae_train_preset(name='small', kind='bass', **kw):
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return AETrainConfig(**{**presets[name], 'preset': name, 'kind': kind, **kw})
 
-# %% ../nbs/06_train_autoencoder.ipynb #3fca86ec
+# %% ../nbs/06_train_autoencoder.ipynb #1d10af04
 def random_gain(x:Tensor, db:float):
     "Multiply each example of a batch by a random gain, uniform in [-db, +db] dB."
     g = (torch.rand(x.shape[0], *[1] * (x.ndim - 1), device=x.device) * 2 - 1) * db
@@ -60,20 +61,20 @@ def ae_step(learn, b):
     c, ae, crit = learn.cfg, learn.modules['ae'], learn.modules['critics']
     if not (b['weight'] > 0).any(): raise SkipStepException('every crop in the batch is silent')
     x = random_gain(b[c.kind][b['weight'] > 0], c.gain_db)
-    y, _ = ae(x)
+    y, z = ae(x)
     adv, logs = learn.step >= c.adv_start, {}
     if adv:
         crit.requires_grad_(True)
         logs['critic'] = critic_hinge(crit(x), crit(y.detach()))
         learn.optimize('critics', logs['critic'])
     crit.requires_grad_(False)           # the autoencoder's step needs gradients through, not into, the critics
-    rec, ms = logmag_l1(x, y), mssd(x, y)
+    rec, ms, zz = logmag_l1(x, y), mssd(x, y), z.pow(2).mean()
     gadv = generator_hinge(crit(y)) if adv else torch.zeros((), device=x.device)
-    loss = c.lambda_rec * rec + c.lambda_mssd * ms + c.lambda_adv * gadv
+    loss = c.lambda_rec * rec + c.lambda_mssd * ms + c.lambda_adv * gadv + c.lambda_latent * zz
     learn.optimize('ae', loss)
-    return dict(loss=loss, rec=rec, mssd=ms, adv=gadv, **logs)
+    return dict(loss=loss, rec=rec, mssd=ms, adv=gadv, z2=zz, **logs)
 
-# %% ../nbs/06_train_autoencoder.ipynb #017158d8
+# %% ../nbs/06_train_autoencoder.ipynb #a3620c7c
 def ae_validate(learn):
     "Mean multi-scale spectral distance, log-magnitude L1 and log-mel L1 on the fixed validation crops."
     ae, vb, sr = learn.modules['ae'], learn.valid, learn.modules['ae'].cfg.sr
@@ -94,7 +95,7 @@ def export_ae(learn):
     ae.latent_mean[:], ae.latent_std[:] = latent_stats(ae, learn.stats_crops)
     save_model(learn.out / 'model', ae, step=learn.step, train_config=asdict(learn.cfg))
 
-# %% ../nbs/06_train_autoencoder.ipynb #7ef811e7
+# %% ../nbs/06_train_autoencoder.ipynb #7ca625f4
 def ae_preview(learn):
     "Write the reconstruction of the first validation crop to `previews/` (audio + spectrogram picture)."
     import matplotlib; import matplotlib.pyplot as plt
@@ -109,7 +110,7 @@ def ae_preview(learn):
         show_spec(x, ae.cfg.sr, axs[0], 'original', fmax=4000); show_spec(y, ae.cfg.sr, axs[1], f'step {learn.step}', fmax=4000)
         fig.tight_layout(); fig.savefig(d / f'step{learn.step:07d}.png', dpi=70); plt.close(fig)
 
-# %% ../nbs/06_train_autoencoder.ipynb #ebd9f1c8
+# %% ../nbs/06_train_autoencoder.ipynb #d4d50e82
 def check_not_silent(ds, kind, n=16, what='dataset'):
     "Raise if `n` drawn crops of `ds` are all silent (an all-silent or empty-stem dataset)."
     if all(float(ds[i]['weight']) == 0 for i in range(min(n, len(ds)))):
@@ -137,20 +138,13 @@ def ae_learner(data, out, cfg:AETrainConfig, model_cfg:AEConfig|None=None, criti
     learn.stats_crops = [ds[i][cfg.kind] for i in range(32)]
     return learn
 
-# %% ../nbs/06_train_autoencoder.ipynb #fff9f424
+# %% ../nbs/06_train_autoencoder.ipynb #db482c7e
 def train_ae(data, out, preset='small', kind='bass', steps:int|None=None, **kw):
     "Train (or resume) an autoencoder on the songs under `data`, writing everything to `out`."
     cfg = ae_train_preset(preset, kind, **({'steps': steps} if steps else {}), **kw)
-    if cfg.threads: torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
-    learn = ae_learner(data, out, cfg)
-    learn.out.mkdir(parents=True, exist_ok=True)
-    write_json(learn.out / 'run.json', learn.config)
-    learn.fit()
-    print(f"done: {learn.step} steps; model in {learn.out / 'model.safetensors'}, log in {learn.out / 'log.jsonl'}")
-    return learn
+    return run_training(partial(ae_learner, data, out), cfg)
 
-# %% ../nbs/06_train_autoencoder.ipynb #cc31f069
+# %% ../nbs/06_train_autoencoder.ipynb #08f7fe50
 def assets_dir():
     "Folder of the files shipped inside the package (models, small audio)."
     import importlib.resources
@@ -175,7 +169,7 @@ def reconstruct(ae, x:Tensor, sr:int):
     y = to_channels(resample(y.cpu(), ae.cfg.sr, sr), c)
     return F.pad(y, (0, max(0, n - y.shape[-1])))[:, :n]   # resampling can be a sample short
 
-# %% ../nbs/06_train_autoencoder.ipynb #8b451e50
+# %% ../nbs/06_train_autoencoder.ipynb #ea915fd9
 def mel_griffinlim(x:Tensor, sr:int, n_mels:int, hop=4096, n_iter=32):
     "Baseline codec: `n_mels`-bin mel spectrogram at `hop`, inverted by Griffin-Lim (same floats/s as a latent)."
     import librosa
