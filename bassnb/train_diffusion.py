@@ -7,7 +7,7 @@ __all__ = ['fingerprint', 'mix_subsets', 'encode_song', 'build_latent_cache', 'l
            'ldm_train_preset', 'ldm_step', 'fixed_vloss', 'ldm_validate', 'export_ldm', 'ldm_learner', 'train_ldm',
            'conditioning_eval', 'length_eval']
 
-# %% ../nbs/10_train_diffusion.ipynb #b6ccc871
+# %% ../nbs/10_train_diffusion.ipynb #1008de5c
 from .imports import *
 from .checkpoint import save_tensors, load_tensors, save_model, load_model, write_json
 from .learner import *
@@ -15,7 +15,7 @@ from .unet import LatentUNet, UNetConfig, unet_preset
 from .diffusion import diffusion_loss, add_noise, v_target
 import copy
 
-# %% ../nbs/10_train_diffusion.ipynb #98db1569
+# %% ../nbs/10_train_diffusion.ipynb #1613d42c
 def fingerprint(model:nn.Module):
     "Short hash of a model's weights and buffers (rounded to float16): identifies the latent space of an autoencoder."
     h = hashlib.sha1()
@@ -35,7 +35,7 @@ def mix_subsets(names:Sequence[str], n:int, key:str):
         if s not in subs: subs.append(s)
     return subs
 
-# %% ../nbs/10_train_diffusion.ipynb #8e37c33e
+# %% ../nbs/10_train_diffusion.ipynb #72564519
 @torch.no_grad()
 def encode_song(song, bass_ae, mix_ae, n_mixes=4):
     "Unit-scale latents of one `data.Song`: {'bass': (Db, m), 'mix': (K, Dm, m)} and the stem subsets of the K mixes."
@@ -53,7 +53,7 @@ def encode_song(song, bass_ae, mix_ae, n_mixes=4):
     zm = torch.stack([mix_ae.to_unit(mix_ae.encode(sum(stems[k] for k in s)[None].to(dev)))[0] for s in subs])
     return dict(bass=zb.cpu(), mix=zm.cpu()), subs
 
-# %% ../nbs/10_train_diffusion.ipynb #ffe8cc81
+# %% ../nbs/10_train_diffusion.ipynb #f130921b
 def build_latent_cache(data, out, bass_ae, mix_ae, n_mixes=4, seed=0, progress=True):
     "Encode every song under `data` into `out/` (one safetensors file per song + index.json); resumable."
     from bassnb.data import find_songs, split_songs
@@ -74,7 +74,7 @@ def build_latent_cache(data, out, bass_ae, mix_ae, n_mixes=4, seed=0, progress=T
         write_json(idx_path, index)               # after the song's file: the index never names a missing file
     return index
 
-# %% ../nbs/10_train_diffusion.ipynb #a8d91553
+# %% ../nbs/10_train_diffusion.ipynb #ad77fd6c
 def load_cache(path, split=None):
     "The index of a latent cache and its songs' latents ({id: {'bass', 'mix'}}), optionally one split only."
     path = Path(path)
@@ -102,7 +102,7 @@ class LatentPairs(torch.utils.data.Dataset):
         crop = lambda z: F.pad(z[..., a:a + self.crop], (0, max(0, self.crop - (m - a))))
         return dict(bass=crop(s['bass']), mix=crop(s['mix'][int(rng.integers(len(s['mix'])))]))
 
-# %% ../nbs/10_train_diffusion.ipynb #134cb80f
+# %% ../nbs/10_train_diffusion.ipynb #2b1d0665
 @dataclass
 class LDMTrainConfig(TrainConfig):
     "Training settings for the latent diffusion model (paper §4)."
@@ -125,13 +125,13 @@ def ldm_train_preset(name='small', **kw):
     presets = dict(
         tiny=dict(steps=6, batch_size=2, crop_frames=8, items_per_epoch=16, n_valid=2, log_every=1, ckpt_every=3,
                   valid_every=3, warmup=2),
-        small=dict(steps=40_000, batch_size=16, crop_frames=64, lr=2e-4, ckpt_every=500, valid_every=1000, threads=2),
+        small=dict(steps=20_000, batch_size=16, crop_frames=64, lr=2e-4, ckpt_every=500, valid_every=1000, threads=1),
         paper=dict(steps=500_000, batch_size=128, crop_frames=256, lr=1e-4, ckpt_every=5000, valid_every=5000,
                    num_workers=4, bf16=True))
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return LDMTrainConfig(**{**presets[name], 'preset': name, **kw})
 
-# %% ../nbs/10_train_diffusion.ipynb #ff49a44e
+# %% ../nbs/10_train_diffusion.ipynb #0e095b3f
 def ldm_step(learn, b):
     "One v-objective step with condition dropout; linear warm-up of the learning rate."
     c, opt = learn.cfg, learn.opts['unet']
@@ -154,7 +154,7 @@ def ldm_validate(learn):
     vb = to_device(learn.valid, learn.device)
     return dict(vloss=fixed_vloss(learn.modules['ema'], vb['bass'], vb['mix']))
 
-# %% ../nbs/10_train_diffusion.ipynb #4c28c0c2
+# %% ../nbs/10_train_diffusion.ipynb #a7865927
 def export_ldm(learn):
     "Write the EMA U-Net as `model.safetensors` + `model.json`, with the latent cache's autoencoder fingerprints."
     save_model(learn.out / 'model', learn.modules['ema'], step=learn.step, fingerprints=learn.fingerprints,
@@ -181,20 +181,20 @@ def ldm_learner(latents, out, cfg:LDMTrainConfig, model_cfg:UNetConfig|None=None
     learn.fingerprints = index['fingerprints']
     return learn
 
-# %% ../nbs/10_train_diffusion.ipynb #7276f83c
+# %% ../nbs/10_train_diffusion.ipynb #094b9155
 def train_ldm(latents, out, preset='small', steps:int|None=None, **kw):
     "Train (or resume) the latent diffusion model on the cache in `latents`, writing everything to `out`."
     cfg = ldm_train_preset(preset, **({'steps': steps} if steps else {}), **kw)
     return run_training(partial(ldm_learner, latents, out), cfg)
 
-# %% ../nbs/10_train_diffusion.ipynb #b507acfd
+# %% ../nbs/10_train_diffusion.ipynb #b0b32cfa
 def conditioning_eval(model, bass:Tensor, mix:Tensor, n_t=8, seed=0):
     "Fixed-noise v-loss with the true mix, a zeroed mix, and mismatched mixes (rolled by one in the batch)."
     return dict(true=float(fixed_vloss(model, bass, mix, n_t, seed)),
                 zeroed=float(fixed_vloss(model, bass, torch.zeros_like(mix), n_t, seed)),
                 mismatched=float(fixed_vloss(model, bass, mix.roll(1, 0), n_t, seed)))
 
-# %% ../nbs/10_train_diffusion.ipynb #044e2370
+# %% ../nbs/10_train_diffusion.ipynb #8465357e
 @torch.no_grad()
 def length_eval(model, latents:dict, lengths=(64, 256, 1024), total=1024, n_t=8, seed=0):
     "Mean v-loss on the first `total` frames of each song cut into pieces of each length (same data, t and noise)."

@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['timestep_embedding', 'TimeResBlock', 'UNetConfig', 'unet_preset', 'LatentUNet']
 
-# %% ../nbs/08_unet.ipynb #0a1c0731
+# %% ../nbs/08_unet.ipynb #67124533
 from .imports import *
 from .attention import DpbAttention, norm
 from .autoencoder import conv, down, up
 from fastcore.basics import patch
 
-# %% ../nbs/08_unet.ipynb #96ab42e9
+# %% ../nbs/08_unet.ipynb #9704dc4c
 def timestep_embedding(t:Tensor, dim:int, max_period=10_000.):
     "Sinusoidal embedding (B, dim) of noise levels t in [0, 1] (scaled to [0, 1000] as in DDPM)."
     half = dim // 2
@@ -19,7 +19,7 @@ def timestep_embedding(t:Tensor, dim:int, max_period=10_000.):
     a = 1000 * t.float()[:, None] * freqs[None]
     return torch.cat([a.sin(), a.cos()], -1)
 
-# %% ../nbs/08_unet.ipynb #5d59b369
+# %% ../nbs/08_unet.ipynb #a627637a
 class TimeResBlock(nn.Module):
     "Residual conv block whose input is [h; emb(t)] (time embedding concatenated before the block)."
     def __init__(self, ni:int, nf:int, t_dim:int, ks=3, dropout=0.):
@@ -32,7 +32,7 @@ class TimeResBlock(nn.Module):
         h = self.c1(F.silu(self.n1(h)))
         return self.skip(x) + self.c2(self.drop(F.silu(self.n2(h))))
 
-# %% ../nbs/08_unet.ipynb #d10371a3
+# %% ../nbs/08_unet.ipynb #84402da3
 @dataclass
 class UNetConfig:
     "Hyper-parameters of the conditional latent U-Net (paper §3.2)."
@@ -54,12 +54,12 @@ class UNetConfig:
 def unet_preset(name='small', **kw):
     "A `UNetConfig` for preset `name` ('tiny', 'small', 'paper'); `kw` overrides."
     presets = dict(tiny=dict(in_dim=4, cond_dim=8, widths=(16, 32), attn=(False, True), blocks=1, heads=2, t_dim=8),
-                   small=dict(widths=(128, 192, 256), attn=(False, True, True), blocks=2, heads=4, t_dim=64),
+                   small=dict(widths=(128, 192, 256), attn=(False, True, True), blocks=1, heads=4, t_dim=64),
                    paper=dict(widths=(256, 384, 544), attn=(False, True, True), blocks=2, heads=8, t_dim=128))
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return UNetConfig(**{**presets[name], **kw})
 
-# %% ../nbs/08_unet.ipynb #4476e72a
+# %% ../nbs/08_unet.ipynb #e1b6b43f
 class LatentUNet(nn.Module):
     "v = f(z_t, t, c_x): 1-D U-Net over latent frames, conditioned by concatenating the mix latent (Pasini et al. 2024)."
     config_class = UNetConfig
@@ -81,7 +81,7 @@ class LatentUNet(nn.Module):
             if i > 0: self.ups.append(up(ch, ch))
         self.out = nn.Sequential(norm(ch), nn.SiLU(), conv(ch, cfg.in_dim, cfg.kernel, zero=True))
 
-# %% ../nbs/08_unet.ipynb #8e491212
+# %% ../nbs/08_unet.ipynb #18a239c0
 def _run(m, h, te): return m[1](m[0](h, te)) if isinstance(m, nn.ModuleList) else m(h)
 
 @patch
