@@ -6,11 +6,11 @@
 __all__ = ['LM_SHIFT', 'LM_SCALE', 'AEConfig', 'ae_preset', 'conv', 'ResBlock', 'down', 'up', 'res_stack', 'Encoder', 'Decoder',
            'to_complex', 'phase_advance', 'StftAutoencoder', 'n_params']
 
-# %% ../nbs/04_autoencoder.ipynb #745d044e
+# %% ../nbs/04_autoencoder.ipynb #f7a21c8a
 from .imports import *
 from .spectral import *
 
-# %% ../nbs/04_autoencoder.ipynb #87672f36
+# %% ../nbs/04_autoencoder.ipynb #822cd360
 @dataclass
 class AEConfig:
     "Hyper-parameters of an STFT autoencoder (paper §3.1)."
@@ -34,7 +34,7 @@ class AEConfig:
     @property
     def frame_seconds(self): return self.compression / self.sr
 
-# %% ../nbs/04_autoencoder.ipynb #b5677e47
+# %% ../nbs/04_autoencoder.ipynb #6c4d5db4
 def ae_preset(name='small', kind='bass', **kw):
     "An `AEConfig` for preset `name` ('tiny', 'small', 'paper') and `kind` ('bass' or 'mix'); `kw` overrides."
     if kind not in ('bass', 'mix'): raise ValueError(f"kind must be 'bass' or 'mix', got {kind!r}")
@@ -47,7 +47,7 @@ def ae_preset(name='small', kind='bass', **kw):
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return AEConfig(**{**dict(latent_dim=latent, kind=kind), **presets[name], **kw})
 
-# %% ../nbs/04_autoencoder.ipynb #cc80947a
+# %% ../nbs/04_autoencoder.ipynb #06a2eb4d
 def conv(ni, nf, ks=3, stride=1, zero=False):
     "1-D convolution with 'same' padding (for odd `ks`); `zero` initialises it to output zeros."
     c = nn.Conv1d(ni, nf, ks, stride, padding=(ks - stride + 1) // 2)
@@ -65,7 +65,7 @@ def down(ni, nf): return conv(ni, nf, 4, stride=2)
 def up(ni, nf): return nn.Sequential(nn.Upsample(scale_factor=2, mode='nearest'), conv(ni, nf, 3))
 def res_stack(nf, n, ks=3): return nn.Sequential(*[ResBlock(nf, ks) for _ in range(n)])
 
-# %% ../nbs/04_autoencoder.ipynb #9c38389b
+# %% ../nbs/04_autoencoder.ipynb #6afc072b
 LM_SHIFT, LM_SCALE = -5., 5.
 
 class Encoder(nn.Module):
@@ -79,7 +79,7 @@ class Encoder(nn.Module):
         self.net = nn.Sequential(*layers)
     def forward(self, lm): return self.net((lm - LM_SHIFT) / LM_SCALE)
 
-# %% ../nbs/04_autoencoder.ipynb #53aa3fb1
+# %% ../nbs/04_autoencoder.ipynb #261b3d1d
 class Decoder(nn.Module):
     "Latent (B, D, T') -> per channel, bin and frame: log power and a (cos, sin)-like phase pair."
     def __init__(self, cfg:AEConfig):
@@ -95,19 +95,19 @@ class Decoder(nn.Module):
         lp = out[:, :, 0] * LM_SCALE + LM_SHIFT
         return c.max_logpow - F.softplus(c.max_logpow - lp), out[:, :, 1], out[:, :, 2]
 
-# %% ../nbs/04_autoencoder.ipynb #35147861
+# %% ../nbs/04_autoencoder.ipynb #7c60343f
 def to_complex(logpow:Tensor, a:Tensor, b:Tensor):
     "Complex STFT from log power and an unnormalised phasor (a, b)."
     r = torch.sqrt(a ** 2 + b ** 2 + 1e-8)
     return torch.complex(a / r, b / r) * torch.exp(logpow / 2)
 
-# %% ../nbs/04_autoencoder.ipynb #0fd6b811
+# %% ../nbs/04_autoencoder.ipynb #bb77c3ff
 def phase_advance(n_freq:int, n_frames:int, n_fft:int, hop:int, device=None):
     "Unit phasors (F, T) of the frame-to-frame phase advance of steady sinusoids centred on each bin."
     k, t = torch.arange(n_freq, device=device)[:, None], torch.arange(n_frames, device=device)[None]
     return torch.polar(torch.ones((), device=device), (2 * math.pi * hop / n_fft * k * t) % (2 * math.pi))
 
-# %% ../nbs/04_autoencoder.ipynb #bcf1a199
+# %% ../nbs/04_autoencoder.ipynb #698e99ef
 class StftAutoencoder(nn.Module):
     "STFT autoencoder of Pasini et al. 2024 §3.1: waveform -> latent -> magnitude+phase -> waveform."
     config_class = AEConfig
@@ -152,5 +152,5 @@ class StftAutoencoder(nn.Module):
     def to_unit(self, z): return (z - self.latent_mean[:, None]) / self.latent_std[:, None]
     def from_unit(self, u): return u * self.latent_std[:, None] + self.latent_mean[:, None]
 
-# %% ../nbs/04_autoencoder.ipynb #c2ba39ad
+# %% ../nbs/04_autoencoder.ipynb #ea71c4e6
 def n_params(m:nn.Module): return sum(p.numel() for p in m.parameters())

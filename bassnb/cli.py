@@ -7,11 +7,11 @@ __all__ = ['EXAMPLES', 'USER_ERRORS', 'cmd_synth', 'add_synth', 'cmd_train_ae', 
            'cmd_train_diffusion', 'add_train_diffusion', 'cmd_bundle', 'add_bundle', 'cmd_generate', 'add_generate',
            'cmd_demo', 'add_demo', 'parser', 'main']
 
-# %% ../nbs/15_cli.ipynb #edc1ba7b
+# %% ../nbs/15_cli.ipynb #1afd2ef5
 from .imports import *
 import argparse
 
-# %% ../nbs/15_cli.ipynb #9048b309
+# %% ../nbs/15_cli.ipynb #d27176a2
 EXAMPLES = {
     'generate': 'bassnb generate song_without_bass.wav --style my_bass.wav -o bass.wav --mix-out with_bass.wav',
     'demo': 'bassnb demo --out bassnb_demo',
@@ -27,7 +27,7 @@ def _sub(subs, name, help, desc=None):
     return subs.add_parser(name, help=f"{help}  (e.g. {EXAMPLES[name]})", description=desc or help,
                            epilog=f"example:\n  {EXAMPLES[name]}", formatter_class=argparse.RawDescriptionHelpFormatter)
 
-# %% ../nbs/15_cli.ipynb #f87b0e73
+# %% ../nbs/15_cli.ipynb #68232fb3
 def cmd_synth(a):
     "Render a corpus of procedural multitrack songs."
     from bassnb.synth import synth_corpus
@@ -44,7 +44,7 @@ def add_synth(subs):
     p.add_argument('--seconds', type=float, default=30., help='length of each song in seconds (default 30)')
     p.set_defaults(fn=cmd_synth)
 
-# %% ../nbs/15_cli.ipynb #eb9a5fd2
+# %% ../nbs/15_cli.ipynb #eae62de3
 def cmd_train_ae(a):
     "Train (or resume) an STFT autoencoder."
     from bassnb.train_autoencoder import train_ae
@@ -64,7 +64,7 @@ def add_train_ae(subs):
     p.add_argument('--device', help="'cpu', 'cuda', 'cuda:1' (default: CUDA when present)")
     p.set_defaults(fn=cmd_train_ae)
 
-# %% ../nbs/15_cli.ipynb #d8579173
+# %% ../nbs/15_cli.ipynb #db843c14
 def cmd_encode(a):
     "Encode a corpus into a latent cache."
     from bassnb.train_autoencoder import load_ae
@@ -105,7 +105,7 @@ def add_train_diffusion(subs):
     p.add_argument('--device', help="'cpu', 'cuda', 'cuda:1' (default: CUDA when present)")
     p.set_defaults(fn=cmd_train_diffusion)
 
-# %% ../nbs/15_cli.ipynb #f09763e6
+# %% ../nbs/15_cli.ipynb #72916860
 def cmd_bundle(a):
     "Assemble a model folder from three training runs."
     from bassnb.pipeline import bundle_models
@@ -121,7 +121,7 @@ def add_bundle(subs):
     p.add_argument('--force', action='store_true', help='replace models already in --out')
     p.set_defaults(fn=cmd_bundle)
 
-# %% ../nbs/15_cli.ipynb #b3f704f4
+# %% ../nbs/15_cli.ipynb #6b02a885
 def cmd_generate(a):
     "Generate a bass stem for a mix."
     from bassnb.pipeline import BassGenerator
@@ -159,37 +159,52 @@ def add_generate(subs):
     p.add_argument('--force', action='store_true', help='overwrite existing output files')
     p.set_defaults(fn=cmd_generate)
 
-# %% ../nbs/15_cli.ipynb #0e1f3c35
+# %% ../nbs/15_cli.ipynb #3f57dcdd
 def cmd_demo(a):
-    "Render the demo song, plot it, and reconstruct its bass with the bundled autoencoder."
-    import matplotlib; matplotlib.use('agg')
+    "Render the demo song, plot it, and generate a bass for its mix with the bundled models."
+    import time, matplotlib; matplotlib.use('agg')
     import matplotlib.pyplot as plt
     from bassnb.synth import make_song, render_song, write_song, plot_song, DATA_SAMPLES_SEED
+    from bassnb.audio import save_audio
     out = Path(a.out)
     song = make_song(DATA_SAMPLES_SEED, seconds=a.seconds, song_id='demo_song')
     stems = render_song(song)
     d = write_song(song, stems, out, overwrite=a.force)
     plot_song((stems, song.meta)); plt.savefig(out / 'demo_song.png', dpi=80); plt.close('all')
-    print(f"rendered {d} ({', '.join(sorted(stems))}); picture: {out / 'demo_song.png'}")
-    from bassnb.train_autoencoder import load_ae, reconstruct
-    from bassnb.spectral import logmel_l1
-    from bassnb.audio import save_audio
-    try: ae = load_ae(kind='bass')
-    except FileNotFoundError as e: print(f"no bass autoencoder to try yet: {e}"); return
-    x, sr = stems['bass'], song.meta['sr']
-    y = reconstruct(ae, x, sr)
-    save_audio(out / 'bass_through_autoencoder.flac', y, sr, overwrite=a.force)
-    print(f"bass -> {ae.cfg.latent_dim}-channel latent ({sr * 2 // ae.cfg.compression}x fewer numbers) -> bass: "
-          f"log-mel L1 {float(logmel_l1(x.mean(0), y.mean(0), sr)):.3f}; listen: {out / 'bass_through_autoencoder.flac'}")
+    print(f"1. rendered the demo song: {d} ({', '.join(sorted(stems))}); picture: {out / 'demo_song.png'}")
+    from bassnb.pipeline import BassGenerator
+    try: gen = BassGenerator.from_pretrained(device=a.device or 'auto')
+    except FileNotFoundError as e: print(f"no bundled models to generate with: {e}"); return
+    sr, m = song.meta['sr'], song.meta
+    mix = sum(v for k, v in stems.items() if k != 'bass')
+    style = render_song(make_song(DATA_SAMPLES_SEED + 1, 9., song_id='style', bass_program=33), sr)['bass']  # = data_samples/style_finger.ogg
+    files = [save_audio(out / 'mix_without_bass.flac', mix, sr, a.force), save_audio(out / 'style_finger.flac', style, sr, a.force)]
+    t0 = time.perf_counter()
+    r = gen.generate(mix, sr, style=style, style_sr=sr, seed=a.seed)
+    dt = time.perf_counter() - t0
+    files += r.save(out / 'generated_bass.flac', out / 'mix_with_generated_bass.flac', overwrite=a.force)
+    print(f"2. generated a bass for the {mix.shape[-1] / sr:.1f} s mix in {dt:.1f} s on {gen.device} "
+          f"({r.settings['steps']} DDIM steps, guidance {r.settings['cfg']:g}, style grounding {r.settings['grounding']:g})")
+    from bassnb.evaluation import bass_f0, chord_tone_fraction, plot_pitch_chords
+    fig, axs = plt.subplots(2, 1, figsize=(13, 7), sharex=True)
+    for ax, (name, x) in zip(axs, [('true bass', stems['bass']), ('generated bass', r.bass[0])]):
+        tr = bass_f0(x, sr, prob=True)
+        ctf = chord_tone_fraction(x, sr, m['chords'], track=tr)
+        plot_pitch_chords(x, sr, m['chords'], track=tr, ax=ax, title=f"{name}: {ctf:.0%} of voiced frames on a chord tone")
+        print(f"   {name}: {ctf:.0%} of its voiced frames are on a tone of the sounding chord")
+    plt.tight_layout(); plt.savefig(out / 'generated_bass.png', dpi=80); plt.close('all')
+    print(f"3. listen: {files[3]} (bass alone: {files[2]}); picture: {out / 'generated_bass.png'}")
 
 def add_demo(subs):
     p = _sub(subs, 'demo', 'render a demo song, plot it, and run the bundled models on it')
     p.add_argument('--out', default='bassnb_demo', help='output folder (default bassnb_demo)')
     p.add_argument('--seconds', type=float, default=20., help='song length (default 20)')
+    p.add_argument('--seed', type=int, default=0, help='random seed of the generated bass (default 0)')
+    p.add_argument('--device', help="'cpu' or 'cuda' (default: CUDA when present)")
     p.add_argument('--force', action='store_true', help='overwrite files from an earlier demo run')
     p.set_defaults(fn=cmd_demo)
 
-# %% ../nbs/15_cli.ipynb #df58f721
+# %% ../nbs/15_cli.ipynb #9c68e7fb
 USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError, ImportError)
 
 def parser():

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['as_audio', 'windowed', 'GenConfig', 'BassGenerator', 'bundle_models', 'Generation', 'to_channels_batch']
 
-# %% ../nbs/12_pipeline.ipynb #cf8f908a
+# %% ../nbs/12_pipeline.ipynb #0db1142e
 from .imports import *
 from .audio import AudioError, load_audio, resample, to_channels, fix_nonfinite, check_sr, rms_db, is_silent, save_audio
 from .autoencoder import StftAutoencoder
@@ -17,7 +17,7 @@ from .sampling import generate_latent, time_mean
 from .learner import pick_device
 from fastcore.basics import patch
 
-# %% ../nbs/12_pipeline.ipynb #9fe65eac
+# %% ../nbs/12_pipeline.ipynb #c169a7b7
 def as_audio(x, sr:int|None=None, what='audio'):
     "A path, array or tensor -> (float32 tensor (channels, samples), sample rate), with clear errors."
     if isinstance(x, (str, Path)): return load_audio(x)
@@ -29,7 +29,7 @@ def as_audio(x, sr:int|None=None, what='audio'):
     if x.shape[1] == 0: raise AudioError(f"{what}: contains no samples")
     return fix_nonfinite(x.contiguous(), what=what, sr=sr), check_sr(int(sr), what)
 
-# %% ../nbs/12_pipeline.ipynb #c444f84f
+# %% ../nbs/12_pipeline.ipynb #878420ef
 def _fade(n, overlap, left, right):
     w = torch.ones(n)
     ramp = torch.linspace(0, 1, overlap + 2)[1:-1]
@@ -52,7 +52,7 @@ def windowed(model, window=512, overlap=64):
         return out / wsum
     return f
 
-# %% ../nbs/12_pipeline.ipynb #14a6e074
+# %% ../nbs/12_pipeline.ipynb #4391c2a7
 @dataclass
 class GenConfig:
     "Default settings of `BassGenerator.generate`."
@@ -66,7 +66,7 @@ class GenConfig:
     level_db: float = -20.       # RMS level mixes and style clips are brought to before encoding
     min_style_seconds: float = .5
 
-# %% ../nbs/12_pipeline.ipynb #61806400
+# %% ../nbs/12_pipeline.ipynb #1b541fef
 class BassGenerator:
     "Mix in, bass out: the system of Pasini et al. 2024 (Fig. 1)."
     def __init__(self, bass_ae:StftAutoencoder, mix_ae:StftAutoencoder, unet:LatentUNet, device='auto',
@@ -93,7 +93,7 @@ class BassGenerator:
                                   f"than the ones in {d} ({fps}). Put the matching bass_ae/mix_ae files next to it.")
         return cls(bass, mix, unet, device, GenConfig(**gen_kw))
 
-# %% ../nbs/12_pipeline.ipynb #6c951694
+# %% ../nbs/12_pipeline.ipynb #7dbc6f0b
 def bundle_models(bass_ae, mix_ae, unet, out, dtype=torch.float16, overwrite=False):
     "Write a model folder (bass_ae, mix_ae, unet) from exported checkpoints, checking that they belong together."
     from bassnb.checkpoint import save_model
@@ -111,7 +111,7 @@ def bundle_models(bass_ae, mix_ae, unet, out, dtype=torch.float16, overwrite=Fal
         save_model(out / name, mod, dtype=dtype, **extra)
     return out
 
-# %% ../nbs/12_pipeline.ipynb #2dac3641
+# %% ../nbs/12_pipeline.ipynb #4b6c5265
 @patch
 def _prepare(self:BassGenerator, x:Tensor, sr:int, what:str, min_seconds:float):
     "Resample to the model rate, set channels, check length and silence, normalise loudness; returns (x, gain)."
@@ -134,7 +134,7 @@ def encode_style(self:BassGenerator, style, sr:int|None=None):
     with torch.inference_mode(): z = self.bass_ae.to_unit(self.bass_ae.encode(y[None].to(self.device)))
     return time_mean(z)
 
-# %% ../nbs/12_pipeline.ipynb #b31b365f
+# %% ../nbs/12_pipeline.ipynb #9a740522
 @dataclass
 class Generation:
     "The result of `BassGenerator.generate`."
@@ -153,7 +153,7 @@ class Generation:
             if mix_path: out.append(save_audio(name(mix_path, i), self.mix_with_bass[i], self.sr, overwrite))
         return out
 
-# %% ../nbs/12_pipeline.ipynb #452c127d
+# %% ../nbs/12_pipeline.ipynb #6c467115
 def to_channels_batch(b:Tensor, channels:int, n:int):
     "Batch (B, c, m) -> (B, channels, n): copy or average channels as needed, pad or cut to exactly n samples."
     if b.shape[1] != channels: b = (b if b.shape[1] == 1 else b.mean(1, keepdim=True)).expand(-1, channels, -1)

@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['LOG_EPS', 'MSSD_HOPS', 'stft', 'istft', 'power', 'log_mag', 'mel_fbank', 'log_mel', 'mssd', 'logmag_l1', 'logmel_l1']
 
-# %% ../nbs/03_spectral.ipynb #d12d175e
+# %% ../nbs/03_spectral.ipynb #49ea4a44
 from .imports import *
 from functools import lru_cache
 
-# %% ../nbs/03_spectral.ipynb #1146bd5f
+# %% ../nbs/03_spectral.ipynb #181fa9e2
 def _pad(x:Tensor, n_fft:int, hop:int):
     "Flatten leading dims of `x` (..., n); pad right to a multiple of `hop`, then (n_fft-hop)/2 on both sides."
     x = F.pad(x.reshape(-1, 1, x.shape[-1]).float(), (0, -x.shape[-1] % hop))
@@ -22,7 +22,7 @@ def stft(x:Tensor, n_fft=1024, hop=256):
     S = torch.stft(_pad(x, n_fft, hop), n_fft, hop, window=win, center=False, normalized=True, return_complex=True)
     return S.reshape(*x.shape[:-1], *S.shape[-2:])
 
-# %% ../nbs/03_spectral.ipynb #a266d0cd
+# %% ../nbs/03_spectral.ipynb #49a1d6e6
 def istft(S:Tensor, length:int|None=None, n_fft=1024, hop=256):
     "Inverse of `stft`: (..., n_fft//2+1, T) -> (..., length or T*hop) by windowed overlap-add."
     T, win = S.shape[-1], torch.hann_window(n_fft, device=S.device)
@@ -35,7 +35,7 @@ def istft(S:Tensor, length:int|None=None, n_fft=1024, hop=256):
     if length is not None: y = F.pad(y, (0, max(0, length - y.shape[-1])))[:, :length]
     return y.reshape(*S.shape[:-2], y.shape[-1])
 
-# %% ../nbs/03_spectral.ipynb #c1e10832
+# %% ../nbs/03_spectral.ipynb #02f197a6
 LOG_EPS = 1e-6
 
 def power(S:Tensor): return S.real ** 2 + S.imag ** 2
@@ -44,7 +44,7 @@ def log_mag(S:Tensor, eps=LOG_EPS):
     "Log power spectrogram `log(|S|^2 + eps)` of a complex STFT."
     return torch.log(power(S) + eps)
 
-# %% ../nbs/03_spectral.ipynb #7a36adcf
+# %% ../nbs/03_spectral.ipynb #3291e855
 @lru_cache(maxsize=16)
 def _mel_fb(sr:int, n_fft:int, n_mels:int):
     import torchaudio.functional as AF
@@ -59,7 +59,7 @@ def log_mel(S:Tensor, sr:int, n_mels=128, eps=LOG_EPS):
     fb = mel_fbank(sr, (S.shape[-2] - 1) * 2, n_mels, S.device)
     return torch.log(torch.einsum('...ft,fm->...mt', power(S), fb) + eps)
 
-# %% ../nbs/03_spectral.ipynb #81e28d56
+# %% ../nbs/03_spectral.ipynb #8331c7cc
 MSSD_HOPS = (2**5, 2**6, 2**7, 2**8, 2**9, 2**11, 2**12)
 
 def mssd(x:Tensor, y:Tensor, hops=MSSD_HOPS, log_weight=1.):

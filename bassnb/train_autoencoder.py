@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['AETrainConfig', 'ae_train_preset', 'random_gain', 'ae_step', 'ae_validate', 'latent_stats', 'export_ae', 'ae_preview',
-           'check_not_silent', 'ae_learner', 'train_ae', 'assets_dir', 'load_ae', 'reconstruct', 'mel_griffinlim',
-           'recon_scores']
+           'check_not_silent', 'ae_learner', 'train_ae', 'main', 'assets_dir', 'load_ae', 'reconstruct',
+           'mel_griffinlim', 'recon_scores']
 
-# %% ../nbs/06_train_autoencoder.ipynb #3e8bf779
+# %% ../nbs/06_train_autoencoder.ipynb #b6bc2646
 from .imports import *
 from .audio import save_audio, is_silent
 from .spectral import mssd, logmag_l1, logmel_l1
@@ -17,7 +17,7 @@ from .checkpoint import save_model, load_model
 from .learner import *
 from .data import find_songs, split_songs, StemPairs
 
-# %% ../nbs/06_train_autoencoder.ipynb #22016fdd
+# %% ../nbs/06_train_autoencoder.ipynb #d29284aa
 @dataclass
 class AETrainConfig(TrainConfig):
     "Training settings for an STFT autoencoder (paper §4)."
@@ -37,7 +37,7 @@ class AETrainConfig(TrainConfig):
     silence_db: float = -50.        # crops quieter than this are redrawn
     def __post_init__(self): self.betas = tuple(self.betas)
 
-# %% ../nbs/06_train_autoencoder.ipynb #ff2eff27
+# %% ../nbs/06_train_autoencoder.ipynb #abcde98e
 def ae_train_preset(name='small', kind='bass', **kw):
     "An `AETrainConfig` for preset `name` ('tiny', 'small', 'paper')."
     presets = dict(
@@ -45,12 +45,12 @@ def ae_train_preset(name='small', kind='bass', **kw):
                   ckpt_every=3, valid_every=3, preview_every=6),
         small=dict(steps=12_000, batch_size=8, crop_frames=8, lr=2e-4, adv_start=3000, ckpt_every=250, valid_every=500,
                    preview_every=1000, threads=1, num_workers=0),
-        paper=dict(steps=500_000, batch_size=32, lr=1e-4, adv_start=20_000, ckpt_every=5000, valid_every=5000,
-                   preview_every=10_000, num_workers=8, bf16=True))
+        paper=dict(steps=500_000, batch_size=32, global_batch=32, lr=1e-4, adv_start=20_000, ckpt_every=5000,
+                   valid_every=5000, preview_every=10_000, num_workers=8, bf16=True))
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return AETrainConfig(**{**presets[name], 'preset': name, 'kind': kind, **kw})
 
-# %% ../nbs/06_train_autoencoder.ipynb #1d10af04
+# %% ../nbs/06_train_autoencoder.ipynb #3d7998a3
 def random_gain(x:Tensor, db:float):
     "Multiply each example of a batch by a random gain, uniform in [-db, +db] dB."
     g = (torch.rand(x.shape[0], *[1] * (x.ndim - 1), device=x.device) * 2 - 1) * db
@@ -58,14 +58,14 @@ def random_gain(x:Tensor, db:float):
 
 def ae_step(learn, b):
     "One step: critics on real vs detached reconstruction (after warm-up), then the autoencoder on its full loss."
-    c, ae, crit = learn.cfg, learn.modules['ae'], learn.modules['critics']
-    if not (b['weight'] > 0).any(): raise SkipStepException('every crop in the batch is silent')
+    c, ae, crit = learn.cfg, learn.fwd('ae'), learn.modules['critics']     # fwd: the DDP wrapper under torchrun
+    if learn.any_rank(not (b['weight'] > 0).any()): raise SkipStepException('every crop in a batch is silent')
     x = random_gain(b[c.kind][b['weight'] > 0], c.gain_db)
     y, z = ae(x)
     adv, logs = learn.step >= c.adv_start, {}
     if adv:
         crit.requires_grad_(True)
-        logs['critic'] = critic_hinge(crit(x), crit(y.detach()))
+        logs['critic'] = critic_hinge(learn.fwd('critics')(x), learn.fwd('critics')(y.detach()))
         learn.optimize('critics', logs['critic'])
     crit.requires_grad_(False)           # the autoencoder's step needs gradients through, not into, the critics
     rec, ms, zz = logmag_l1(x, y), mssd(x, y), z.pow(2).mean()
@@ -74,7 +74,7 @@ def ae_step(learn, b):
     learn.optimize('ae', loss)
     return dict(loss=loss, rec=rec, mssd=ms, adv=gadv, z2=zz, **logs)
 
-# %% ../nbs/06_train_autoencoder.ipynb #a3620c7c
+# %% ../nbs/06_train_autoencoder.ipynb #33f323db
 def ae_validate(learn):
     "Mean multi-scale spectral distance, log-magnitude L1 and log-mel L1 on the fixed validation crops."
     ae, vb, sr = learn.modules['ae'], learn.valid, learn.modules['ae'].cfg.sr
@@ -95,7 +95,7 @@ def export_ae(learn):
     ae.latent_mean[:], ae.latent_std[:] = latent_stats(ae, learn.stats_crops)
     save_model(learn.out / 'model', ae, step=learn.step, train_config=asdict(learn.cfg))
 
-# %% ../nbs/06_train_autoencoder.ipynb #7ca625f4
+# %% ../nbs/06_train_autoencoder.ipynb #a202c546
 def ae_preview(learn):
     "Write the reconstruction of the first validation crop to `previews/` (audio + spectrogram picture)."
     import matplotlib; import matplotlib.pyplot as plt
@@ -110,7 +110,7 @@ def ae_preview(learn):
         show_spec(x, ae.cfg.sr, axs[0], 'original', fmax=4000); show_spec(y, ae.cfg.sr, axs[1], f'step {learn.step}', fmax=4000)
         fig.tight_layout(); fig.savefig(d / f'step{learn.step:07d}.png', dpi=70); plt.close(fig)
 
-# %% ../nbs/06_train_autoencoder.ipynb #d4d50e82
+# %% ../nbs/06_train_autoencoder.ipynb #2e740358
 def check_not_silent(ds, kind, n=16, what='dataset'):
     "Raise if `n` drawn crops of `ds` are all silent (an all-silent or empty-stem dataset)."
     if all(float(ds[i]['weight']) == 0 for i in range(min(n, len(ds)))):
@@ -138,13 +138,25 @@ def ae_learner(data, out, cfg:AETrainConfig, model_cfg:AEConfig|None=None, criti
     learn.stats_crops = [ds[i][cfg.kind] for i in range(32)]
     return learn
 
-# %% ../nbs/06_train_autoencoder.ipynb #db482c7e
+# %% ../nbs/06_train_autoencoder.ipynb #f92b5a2a
 def train_ae(data, out, preset='small', kind='bass', steps:int|None=None, **kw):
     "Train (or resume) an autoencoder on the songs under `data`, writing everything to `out`."
     cfg = ae_train_preset(preset, kind, **({'steps': steps} if steps else {}), **kw)
     return run_training(partial(ae_learner, data, out), cfg)
 
-# %% ../nbs/06_train_autoencoder.ipynb #08f7fe50
+# %% ../nbs/06_train_autoencoder.ipynb #8eb9b7e4
+def main(argv=None):
+    "`python -m bassnb.train_autoencoder` / `torchrun ... -m bassnb.train_autoencoder`: `bassnb train-ae` + batch options."
+    from bassnb.cli import add_train_ae
+    a = dist_cli(add_train_ae, 'train-ae', 'bassnb.train_autoencoder', argv)
+    kw = {k: v for k, v in dict(batch_size=a.batch_size, lr=a.lr, device=a.device, threads=a.threads, num_workers=a.workers,
+                                seed=a.seed, global_batch=a.global_batch, accum=a.accum).items() if v is not None}
+    run_cli(lambda: train_ae(a.data, a.out, a.preset, a.kind, steps=a.steps, **kw), a.debug)
+
+if __name__ == '__main__' and '__file__' in globals():   # run by `python -m` (never in the notebook):
+    from bassnb.train_autoencoder import main as _main; _main()    # call main of the fully imported module
+
+# %% ../nbs/06_train_autoencoder.ipynb #665928bf
 def assets_dir():
     "Folder of the files shipped inside the package (models, small audio)."
     import importlib.resources
@@ -169,7 +181,7 @@ def reconstruct(ae, x:Tensor, sr:int):
     y = to_channels(resample(y.cpu(), ae.cfg.sr, sr), c)
     return F.pad(y, (0, max(0, n - y.shape[-1])))[:, :n]   # resampling can be a sample short
 
-# %% ../nbs/06_train_autoencoder.ipynb #ea915fd9
+# %% ../nbs/06_train_autoencoder.ipynb #07076a8c
 def mel_griffinlim(x:Tensor, sr:int, n_mels:int, hop=4096, n_iter=32):
     "Baseline codec: `n_mels`-bin mel spectrogram at `hop`, inverted by Griffin-Lim (same floats/s as a latent)."
     import librosa
@@ -179,5 +191,7 @@ def mel_griffinlim(x:Tensor, sr:int, n_mels:int, hop=4096, n_iter=32):
     return torch.from_numpy(np.asarray(y)).float()
 
 def recon_scores(x:Tensor, y:Tensor, sr:int):
-    "Multi-scale spectral distance and log-mel L1 between a reference and a reconstruction."
-    return dict(mssd=float(mssd(x, y)), logmel_l1=float(logmel_l1(x, y, sr)))
+    "Multi-scale spectral distance (total, and its linear-power and log-power parts) and log-mel L1 of a reconstruction."
+    lin = float(mssd(x, y, log_weight=0.))
+    total = float(mssd(x, y))
+    return dict(mssd=total, mssd_lin=lin, mssd_log=total - lin, logmel_l1=float(logmel_l1(x, y, sr)))

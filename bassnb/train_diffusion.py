@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['fingerprint', 'mix_subsets', 'encode_song', 'build_latent_cache', 'load_cache', 'LatentPairs', 'LDMTrainConfig',
            'ldm_train_preset', 'ldm_step', 'fixed_vloss', 'ldm_validate', 'export_ldm', 'ldm_learner', 'train_ldm',
-           'conditioning_eval', 'length_eval']
+           'main', 'conditioning_eval', 'length_eval']
 
-# %% ../nbs/10_train_diffusion.ipynb #1008de5c
+# %% ../nbs/10_train_diffusion.ipynb #991091f6
 from .imports import *
 from .checkpoint import save_tensors, load_tensors, save_model, load_model, write_json
 from .learner import *
@@ -15,7 +15,7 @@ from .unet import LatentUNet, UNetConfig, unet_preset
 from .diffusion import diffusion_loss, add_noise, v_target
 import copy
 
-# %% ../nbs/10_train_diffusion.ipynb #1613d42c
+# %% ../nbs/10_train_diffusion.ipynb #14b2bf4e
 def fingerprint(model:nn.Module):
     "Short hash of a model's weights and buffers (rounded to float16): identifies the latent space of an autoencoder."
     h = hashlib.sha1()
@@ -35,7 +35,7 @@ def mix_subsets(names:Sequence[str], n:int, key:str):
         if s not in subs: subs.append(s)
     return subs
 
-# %% ../nbs/10_train_diffusion.ipynb #72564519
+# %% ../nbs/10_train_diffusion.ipynb #ce8a81b3
 @torch.no_grad()
 def encode_song(song, bass_ae, mix_ae, n_mixes=4):
     "Unit-scale latents of one `data.Song`: {'bass': (Db, m), 'mix': (K, Dm, m)} and the stem subsets of the K mixes."
@@ -53,7 +53,7 @@ def encode_song(song, bass_ae, mix_ae, n_mixes=4):
     zm = torch.stack([mix_ae.to_unit(mix_ae.encode(sum(stems[k] for k in s)[None].to(dev)))[0] for s in subs])
     return dict(bass=zb.cpu(), mix=zm.cpu()), subs
 
-# %% ../nbs/10_train_diffusion.ipynb #f130921b
+# %% ../nbs/10_train_diffusion.ipynb #eaf4f867
 def build_latent_cache(data, out, bass_ae, mix_ae, n_mixes=4, seed=0, progress=True):
     "Encode every song under `data` into `out/` (one safetensors file per song + index.json); resumable."
     from bassnb.data import find_songs, split_songs
@@ -74,7 +74,7 @@ def build_latent_cache(data, out, bass_ae, mix_ae, n_mixes=4, seed=0, progress=T
         write_json(idx_path, index)               # after the song's file: the index never names a missing file
     return index
 
-# %% ../nbs/10_train_diffusion.ipynb #ad77fd6c
+# %% ../nbs/10_train_diffusion.ipynb #b734cd7e
 def load_cache(path, split=None):
     "The index of a latent cache and its songs' latents ({id: {'bass', 'mix'}}), optionally one split only."
     path = Path(path)
@@ -102,7 +102,7 @@ class LatentPairs(torch.utils.data.Dataset):
         crop = lambda z: F.pad(z[..., a:a + self.crop], (0, max(0, self.crop - (m - a))))
         return dict(bass=crop(s['bass']), mix=crop(s['mix'][int(rng.integers(len(s['mix'])))]))
 
-# %% ../nbs/10_train_diffusion.ipynb #2b1d0665
+# %% ../nbs/10_train_diffusion.ipynb #d61c81aa
 @dataclass
 class LDMTrainConfig(TrainConfig):
     "Training settings for the latent diffusion model (paper §4)."
@@ -126,17 +126,17 @@ def ldm_train_preset(name='small', **kw):
         tiny=dict(steps=6, batch_size=2, crop_frames=8, items_per_epoch=16, n_valid=2, log_every=1, ckpt_every=3,
                   valid_every=3, warmup=2),
         small=dict(steps=20_000, batch_size=16, crop_frames=64, lr=2e-4, ckpt_every=500, valid_every=1000, threads=1),
-        paper=dict(steps=500_000, batch_size=128, crop_frames=256, lr=1e-4, ckpt_every=5000, valid_every=5000,
-                   num_workers=4, bf16=True))
+        paper=dict(steps=500_000, batch_size=128, global_batch=128, crop_frames=256, lr=1e-4, ckpt_every=5000,
+                   valid_every=5000, num_workers=4, bf16=True))
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return LDMTrainConfig(**{**presets[name], 'preset': name, **kw})
 
-# %% ../nbs/10_train_diffusion.ipynb #0e095b3f
+# %% ../nbs/10_train_diffusion.ipynb #b0df3fcf
 def ldm_step(learn, b):
     "One v-objective step with condition dropout; linear warm-up of the learning rate."
     c, opt = learn.cfg, learn.opts['unet']
     for g in opt.param_groups: g['lr'] = c.lr * min(1., (learn.step + 1) / max(c.warmup, 1))
-    loss = diffusion_loss(learn.modules['unet'], b['bass'], b['mix'], c.p_uncond)
+    loss = diffusion_loss(learn.fwd('unet'), b['bass'], b['mix'], c.p_uncond)   # fwd: the DDP wrapper under torchrun
     learn.optimize('unet', loss, clip=c.grad_clip)
     return dict(loss=loss)
 
@@ -154,7 +154,7 @@ def ldm_validate(learn):
     vb = to_device(learn.valid, learn.device)
     return dict(vloss=fixed_vloss(learn.modules['ema'], vb['bass'], vb['mix']))
 
-# %% ../nbs/10_train_diffusion.ipynb #a7865927
+# %% ../nbs/10_train_diffusion.ipynb #b159af2c
 def export_ldm(learn):
     "Write the EMA U-Net as `model.safetensors` + `model.json`, with the latent cache's autoencoder fingerprints."
     save_model(learn.out / 'model', learn.modules['ema'], step=learn.step, fingerprints=learn.fingerprints,
@@ -181,20 +181,32 @@ def ldm_learner(latents, out, cfg:LDMTrainConfig, model_cfg:UNetConfig|None=None
     learn.fingerprints = index['fingerprints']
     return learn
 
-# %% ../nbs/10_train_diffusion.ipynb #094b9155
+# %% ../nbs/10_train_diffusion.ipynb #65d0482c
 def train_ldm(latents, out, preset='small', steps:int|None=None, **kw):
     "Train (or resume) the latent diffusion model on the cache in `latents`, writing everything to `out`."
     cfg = ldm_train_preset(preset, **({'steps': steps} if steps else {}), **kw)
     return run_training(partial(ldm_learner, latents, out), cfg)
 
-# %% ../nbs/10_train_diffusion.ipynb #b0b32cfa
+# %% ../nbs/10_train_diffusion.ipynb #6bac3880
+def main(argv=None):
+    "`python -m bassnb.train_diffusion` / `torchrun ... -m bassnb.train_diffusion`: `bassnb train-diffusion` + batch options."
+    from bassnb.cli import add_train_diffusion
+    a = dist_cli(add_train_diffusion, 'train-diffusion', 'bassnb.train_diffusion', argv)
+    kw = {k: v for k, v in dict(batch_size=a.batch_size, lr=a.lr, device=a.device, threads=a.threads, seed=a.seed, pos=a.pos,
+                                crop_frames=a.crop_frames, global_batch=a.global_batch, accum=a.accum).items() if v is not None}
+    run_cli(lambda: train_ldm(a.latents, a.out, a.preset, steps=a.steps, **kw), a.debug)
+
+if __name__ == '__main__' and '__file__' in globals():   # run by `python -m` (never in the notebook):
+    from bassnb.train_diffusion import main as _main; _main()     # call main of the fully imported module
+
+# %% ../nbs/10_train_diffusion.ipynb #0ee33175
 def conditioning_eval(model, bass:Tensor, mix:Tensor, n_t=8, seed=0):
     "Fixed-noise v-loss with the true mix, a zeroed mix, and mismatched mixes (rolled by one in the batch)."
     return dict(true=float(fixed_vloss(model, bass, mix, n_t, seed)),
                 zeroed=float(fixed_vloss(model, bass, torch.zeros_like(mix), n_t, seed)),
                 mismatched=float(fixed_vloss(model, bass, mix.roll(1, 0), n_t, seed)))
 
-# %% ../nbs/10_train_diffusion.ipynb #8465357e
+# %% ../nbs/10_train_diffusion.ipynb #b1c2fd80
 @torch.no_grad()
 def length_eval(model, latents:dict, lengths=(64, 256, 1024), total=1024, n_t=8, seed=0):
     "Mean v-loss on the first `total` frames of each song cut into pieces of each length (same data, t and noise)."

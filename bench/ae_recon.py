@@ -65,23 +65,25 @@ def main():
                 rows.append(dict(song=sid, ae=recon_scores(x, y, ae.cfg.sr), baseline=recon_scores(x, b, ae.cfg.sr),
                                  silence=recon_scores(x, x * 0, ae.cfg.sr)))
         mean = lambda who, m: statistics.mean(r[who][m] for r in rows)
+        wins = lambda m: sum(r['ae'][m] < r['baseline'][m] for r in rows)
         enc, dec = speed(ae)
         res[kind] = dict(songs=len(rows), sr=ae.cfg.sr, latent=ae.cfg.latent_dim,
                          floats_per_s=ae.cfg.latent_dim * ae.cfg.sr / ae.cfg.compression,
-                         ae_mssd=mean('ae', 'mssd'), ae_logmel=mean('ae', 'logmel_l1'),
-                         gl_mssd=mean('baseline', 'mssd'), gl_logmel=mean('baseline', 'logmel_l1'),
-                         silence_mssd=mean('silence', 'mssd'), silence_logmel=mean('silence', 'logmel_l1'),
-                         encode_s_per_min=enc, decode_s_per_min=dec,
-                         ae_wins_mssd=sum(r['ae']['mssd'] < r['baseline']['mssd'] for r in rows),
-                         ae_wins_logmel=sum(r['ae']['logmel_l1'] < r['baseline']['logmel_l1'] for r in rows))
+                         **{f'{who}_{m}': mean(w, m) for who, w in [('ae', 'ae'), ('gl', 'baseline'), ('silence', 'silence')]
+                            for m in ['mssd', 'mssd_lin', 'mssd_log', 'logmel_l1']},
+                         **{f'ae_wins_{m}': wins(m) for m in ['mssd', 'mssd_lin', 'mssd_log', 'logmel_l1']},
+                         encode_s_per_min=enc, decode_s_per_min=dec, per_song=rows)
     print(f"test songs: {len(test)} x {a.seconds:g} s excerpts; torch threads: {a.threads}\n")
-    print('| model | floats/s | MSSD AE | MSSD mel+GL | MSSD silence | log-mel L1 AE | log-mel L1 mel+GL | log-mel L1 silence | AE better (songs) | encode s/min | decode s/min |')
-    print('|---|---|---|---|---|---|---|---|---|---|---|')
+    metrics = [('mssd', 'MSSD (total)'), ('mssd_lin', 'MSSD linear-power part'), ('mssd_log', 'MSSD log-power part'),
+               ('logmel_l1', 'log-mel L1')]
+    print('| model | metric | autoencoder | mel + Griffin-Lim | silence | AE better than baseline (songs) |')
+    print('|---|---|---|---|---|---|')
     for k, r in res.items():
-        print(f"| {k} ({r['latent']} ch, {r['sr']} Hz) | {r['floats_per_s']:.0f} | {r['ae_mssd']:.2f} | {r['gl_mssd']:.2f} | "
-              f"{r['silence_mssd']:.2f} | {r['ae_logmel']:.3f} | {r['gl_logmel']:.3f} | {r['silence_logmel']:.3f} | "
-              f"{r['ae_wins_mssd']}/{r['songs']} MSSD, {r['ae_wins_logmel']}/{r['songs']} log-mel | "
-              f"{r['encode_s_per_min']:.3f} | {r['decode_s_per_min']:.3f} |")
+        for m, name in metrics:
+            print(f"| {k} ({r['latent']} ch, {r['sr']} Hz, {r['floats_per_s']:.0f} floats/s) | {name} | {r['ae_' + m]:.3f} | "
+                  f"{r['gl_' + m]:.3f} | {r['silence_' + m]:.3f} | {r['ae_wins_' + m]}/{r['songs']} |")
+    print('\n| model | encode (s per minute of audio) | decode (s per minute of audio) |\n|---|---|---|')
+    for k, r in res.items(): print(f"| {k} | {r['encode_s_per_min']:.3f} | {r['decode_s_per_min']:.3f} |")
     if a.json: Path(a.json).write_text(json.dumps(res, indent=1))
 
 

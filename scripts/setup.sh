@@ -10,3 +10,7 @@ pip install -q --disable-pip-version-check -e '.[dev]'
 # tinysoundfont renders our training songs; its pyaudio dependency (live playback only) needs portaudio headers
 # to build, so we install it without dependencies (see README, "Why these pins").
 python -c 'import tinysoundfont' 2>/dev/null || pip install -q --disable-pip-version-check --no-deps tinysoundfont
+# tests/test_widget_browser.py drives the widget in Debian's chromium through Playwright (it skips without a browser).
+command -v chromium >/dev/null || { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null &&
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } ||
+  echo "setup.sh: no chromium (apt-get install chromium); the browser test will be skipped"

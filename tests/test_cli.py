@@ -1,4 +1,5 @@
 "The installed `bassnb` command, run as a user would: help, errors, and real (small) jobs."
+import soundfile as sf
 import subprocess, sys, json
 from pathlib import Path
 
@@ -45,4 +46,10 @@ def test_demo(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     assert (tmp_path / 'demo' / 'demo_song.png').exists()
     assert (tmp_path / 'demo' / 'demo_song' / 'bass.flac').exists()
+    d = tmp_path / 'demo'
+    for f in ['generated_bass.flac', 'mix_with_generated_bass.flac', 'mix_without_bass.flac', 'generated_bass.png']:
+        assert (d / f).exists(), f
+    bass, mix = sf.info(d / 'generated_bass.flac'), sf.info(d / 'mix_without_bass.flac')
+    assert (bass.frames, bass.samplerate, bass.channels) == (mix.frames, mix.samplerate, mix.channels)
+    assert 'listen:' in r.stdout and str(d / 'mix_with_generated_bass.flac') in r.stdout
     assert run('demo', '--out', tmp_path / 'demo', '--seconds', 8).returncode == 2   # refuses to overwrite
