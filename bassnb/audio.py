@@ -4,20 +4,20 @@
 
 # %% auto #0
 __all__ = ['MIN_SR', 'MAX_SR', 'AudioError', 'check_sr', 'fix_nonfinite', 'to_channels', 'resample', 'audio_info', 'load_audio',
-           'db', 'rms_db', 'is_silent', 'peak_normalize', 'loudness_normalize', 'atomic_write', 'save_audio', 'play',
-           'spec_db', 'show_spec', 'show_wave', 'show_audio']
+           'db', 'rms_db', 'is_silent', 'peak_normalize', 'loudness_normalize', 'check_output', 'atomic_write',
+           'audio_format', 'save_audio', 'play', 'spec_db', 'show_spec', 'show_wave', 'show_audio']
 
-# %% ../nbs/00_audio.ipynb #12e1732d
+# %% ../nbs/00_audio.ipynb #09e834d8
 from .imports import *
 import soundfile as sf
 
-# %% ../nbs/00_audio.ipynb #674761f1
+# %% ../nbs/00_audio.ipynb #1ebcfeeb
 class AudioError(ValueError):
     "Bad audio input; the message names the file, the problem and the fix."
 
 def _name(what): return str(what) if what is not None else 'audio'
 
-# %% ../nbs/00_audio.ipynb #c97a8853
+# %% ../nbs/00_audio.ipynb #1a4bb2dd
 MIN_SR, MAX_SR = 1_000, 768_000
 
 def check_sr(sr, what=None):
@@ -27,9 +27,9 @@ def check_sr(sr, what=None):
                          f"probably damaged; re-export the audio at a standard rate such as 44100 or 48000 Hz.")
     return int(sr)
 
-# %% ../nbs/00_audio.ipynb #e206b53a
-def fix_nonfinite(x:Tensor, nonfinite='error', what=None, sr=None):
-    "Check `x` for NaN/inf: raise (`nonfinite='error'`) or replace them with 0 (`'zero'`)."
+# %% ../nbs/00_audio.ipynb #a2d9b117
+def fix_nonfinite(x:Tensor, nonfinite='error', what=None, sr=None, start=0., fix=None):
+    "Check `x` for NaN/inf: raise (`nonfinite='error'`) or replace them with 0 (`'zero'`); `x` starts `start` s into `what`."
     bad = ~torch.isfinite(x)
     n = int(bad.sum())
     if n == 0: return x
@@ -38,11 +38,11 @@ def fix_nonfinite(x:Tensor, nonfinite='error', what=None, sr=None):
                                         "Re-export the file from its source.")
     if nonfinite == 'zero': return torch.where(bad, torch.zeros_like(x), x)
     first = int(bad.any(0).nonzero()[0])
-    at = f" (first at {first/sr:.3f} s)" if sr else f" (first at sample {first})"
-    raise AudioError(f"{name}: {n} of {x.numel()} samples are NaN or infinite{at}. Pass nonfinite='zero' "
-                     "(CLI: --fix-nonfinite) to replace them with silence, or re-export the file.")
+    at = f" (first at {start + first/sr:.3f} s)" if sr else f" (first at sample {first})"
+    raise AudioError(f"{name}: {n} of {x.numel()} samples are NaN or infinite{at}. " + (fix or "Pass nonfinite='zero' "
+                     "(CLI: --fix-nonfinite) to replace them with silence, or re-export the file."))
 
-# %% ../nbs/00_audio.ipynb #75e17fb0
+# %% ../nbs/00_audio.ipynb #55f52e53
 def to_channels(x:Tensor, n:int, downmix=False, what=None):
     "Return `x` with `n` channels (1 or 2): copy mono, average stereo; more than 2 channels need `downmix=True`."
     if n not in (1, 2): raise ValueError(f"n must be 1 or 2, got {n}")
@@ -54,7 +54,7 @@ def to_channels(x:Tensor, n:int, downmix=False, what=None):
     if n == 1: return x.mean(0, keepdim=True)
     return x.expand(2, -1).clone() if c == 1 else x.mean(0, keepdim=True).expand(2, -1).clone()
 
-# %% ../nbs/00_audio.ipynb #6e0550ce
+# %% ../nbs/00_audio.ipynb #45ac0dd0
 def resample(x:Tensor, sr_in:int, sr_out:int):
     "Resample `x` (..., samples) from `sr_in` to `sr_out` Hz with a band-limited sinc filter."
     import torchaudio.functional as AF
@@ -62,7 +62,7 @@ def resample(x:Tensor, sr_in:int, sr_out:int):
     g = math.gcd(int(sr_in), int(sr_out))
     return AF.resample(x, int(sr_in) // g, int(sr_out) // g)
 
-# %% ../nbs/00_audio.ipynb #540b16af
+# %% ../nbs/00_audio.ipynb #761a4f34
 def audio_info(path):
     "`(sample_rate, channels, frames)` of an audio file, with the same checks and errors as `load_audio`."
     path = Path(path)
@@ -76,7 +76,7 @@ def audio_info(path):
                          "audio file at all; open it in an audio editor and re-export it as WAV or FLAC.") from None
     return check_sr(info.samplerate, path), info.channels, info.frames
 
-# %% ../nbs/00_audio.ipynb #d3cca5d8
+# %% ../nbs/00_audio.ipynb #4a7f2e3b
 def load_audio(path, sr:int|None=None, channels:int|None=None, offset:float=0., duration:float|None=None,
                downmix=False, nonfinite='error'):
     "Load audio as a float32 tensor `(channels, samples)` and its sample rate, optionally resampled/re-channelled."
@@ -96,7 +96,7 @@ def load_audio(path, sr:int|None=None, channels:int|None=None, offset:float=0., 
     if sr is not None and sr != file_sr: x = resample(x, file_sr, check_sr(sr))
     return x, (sr or file_sr)
 
-# %% ../nbs/00_audio.ipynb #40eee0ca
+# %% ../nbs/00_audio.ipynb #a9440aa4
 def db(x): return 20 * math.log10(max(float(x), 1e-12))
 
 def rms_db(x:Tensor):
@@ -117,18 +117,28 @@ def loudness_normalize(x:Tensor, target_db=-20., silence_db=-80.):
     l = rms_db(x)
     return x if l < silence_db else x * 10 ** ((target_db - l) / 20)
 
-# %% ../nbs/00_audio.ipynb #8a63648a
+# %% ../nbs/00_audio.ipynb #2082ab52
 def _umask():
     m = os.umask(0); os.umask(m); return m
 
-@contextlib.contextmanager
-def atomic_write(path, overwrite=False):
-    "Context manager yielding a temporary path next to `path`; renamed onto `path` only if the block succeeds."
+def check_output(path, overwrite=False):
+    "Raise the error a write to `path` would meet (it exists, is a folder, sits under a file or an unwritable folder)."
     path = Path(path)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path}: already exists and was left untouched. Pass overwrite=True (CLI: --force) "
                               "to replace it, or choose another name.")
     if path.is_dir(): raise IsADirectoryError(f"{path}: is a folder; give a file name.")
+    up = next(p for p in (path.parent, *path.parent.parents) if p.exists())   # the nearest part of the path that exists
+    if not up.is_dir(): raise NotADirectoryError(f"{up}: is a file, not a folder, so {path} cannot be written. "
+                                                 "Choose an output path inside a folder.")
+    if not os.access(up, os.W_OK):
+        raise PermissionError(f"{up}: folder is not writable. Choose an output path you can write to.")
+    return path
+
+@contextlib.contextmanager
+def atomic_write(path, overwrite=False):
+    "Context manager yielding a temporary path next to `path`; renamed onto `path` only if the block succeeds."
+    path = check_output(path, overwrite)
     try: path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise PermissionError(f"{path.parent}: cannot create the folder ({e.strerror}).") from None
     if not os.access(path.parent, os.W_OK):
@@ -143,14 +153,20 @@ def atomic_write(path, overwrite=False):
     finally:
         if os.path.exists(tmp): os.remove(tmp)
 
-# %% ../nbs/00_audio.ipynb #05b318ac
+# %% ../nbs/00_audio.ipynb #be59fb06
 _FORMATS = {'.wav': ('WAV', 'PCM_16'), '.flac': ('FLAC', 'PCM_16'), '.ogg': ('OGG', 'VORBIS'), '.mp3': ('MP3', 'MPEG_LAYER_III')}
+
+def audio_format(path):
+    "`(format, subtype)` that `save_audio` writes for the extension of `path`; an `AudioError` for other extensions."
+    path = Path(path)
+    if (fmt := _FORMATS.get(path.suffix.lower())) is None:
+        raise AudioError(f"{path}: unknown extension {path.suffix!r}; use one of {', '.join(_FORMATS)}.")
+    return fmt
 
 def save_audio(path, x:Tensor, sr:int, overwrite=False, subtype:str|None=None):
     "Save `x` `(channels, samples)` to `path` (format from the extension) atomically; never overwrites by default."
     path = Path(path)
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None: raise AudioError(f"{path}: unknown extension {path.suffix!r}; use one of {', '.join(_FORMATS)}.")
+    fmt = audio_format(path)
     x = torch.as_tensor(x).detach().float().cpu()
     if x.ndim == 1: x = x[None]
     x = fix_nonfinite(x, what=path)
@@ -161,7 +177,7 @@ def save_audio(path, x:Tensor, sr:int, overwrite=False, subtype:str|None=None):
         sf.write(str(tmp), x.T.numpy(), check_sr(sr, path), format=fmt[0], subtype=subtype or fmt[1])
     return path
 
-# %% ../nbs/00_audio.ipynb #bffc988d
+# %% ../nbs/00_audio.ipynb #ab0c6b60
 def play(x:Tensor, sr:int):
     "An inline audio player for `x` (channels, samples) or (samples,)."
     from IPython.display import Audio
@@ -174,7 +190,7 @@ def spec_db(x:Tensor, n_fft=2048, hop=512):
     s = torch.stft(x.float(), n_fft, hop, window=torch.hann_window(n_fft), return_complex=True).abs().pow(2)
     return 10 * torch.log10(s + 1e-10)
 
-# %% ../nbs/00_audio.ipynb #38ae0802
+# %% ../nbs/00_audio.ipynb #2727c539
 def show_spec(x:Tensor, sr:int, ax=None, title=None, n_fft=2048, hop=512, fmax=None, vmin=-80):
     "Plot a spectrogram of `x` (channels averaged) with time in seconds and frequency in Hz."
     import matplotlib.pyplot as plt

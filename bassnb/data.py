@@ -7,13 +7,13 @@ __all__ = ['AUDIO_EXTS', 'MUSDB_STEMS', 'LAYOUTS', 'EXAMPLE_TREES', 'LATENT_HOP'
            'is_mix', 'audio_files', 'Song', 'find_songs', 'song_unit', 'split_songs', 'crop_samples', 'read_crop',
            'mix_crop', 'draw_crop', 'draw_subset', 'mask_names', 'StemPairs', 'torch_threads', 'load_song']
 
-# %% ../nbs/02_data.ipynb #0b6a8d97
+# %% ../nbs/02_data.ipynb #13fd808e
 from .imports import *
 from .audio import *
 import soundfile as sf
 from fastcore.basics import patch
 
-# %% ../nbs/02_data.ipynb #635c1868
+# %% ../nbs/02_data.ipynb #ee36bc67
 def _hz(midi): return 440 * 2 ** ((np.asarray(midi) - 69) / 12)
 def _gate(pos, length, fade=.01): return np.clip(pos / fade, 0, 1) * np.clip((length - pos) / fade, 0, 1)  # no clicks
 
@@ -35,7 +35,7 @@ def toy_stems(seconds=2., sr=8000, channels=1, seed=0, bass_gap=0.):
     g = .9 / max(np.abs(sum(stems.values())).max(), .9)             # so that even the full mix does not clip
     return {k: torch.tensor(np.stack([g * v, .8 * g * v][:channels]), dtype=torch.float32) for k, v in stems.items()}
 
-# %% ../nbs/02_data.ipynb #3dae002c
+# %% ../nbs/02_data.ipynb #31e003f7
 def _toy_synth(root, k, st, sr):
     d = root/f'song_{k:03d}'
     for name, x in st.items(): save_audio(d/f'{name}.flac', x, sr, overwrite=True)
@@ -49,7 +49,7 @@ def _toy_musdb(root, k, st, sr):
     for name, x in st.items(): save_audio(d/f'{name}.wav', x, sr, overwrite=True)
     save_audio(d/'mixture.wav', sum(st.values()), sr, overwrite=True)  # real MUSDB has it; it contains the bass
 
-# %% ../nbs/02_data.ipynb #570ac7d3
+# %% ../nbs/02_data.ipynb #71a54926
 _SLAKH = dict(S00=('bass', 'Bass'), S01=('drums', 'Drums'), S02=('chords', 'Piano'), S03=('lead', 'Synth Lead'),
               S04=('bass', 'Bass'))   # toy stem and inst_class of each Slakh stem
 
@@ -69,7 +69,7 @@ def _toy_stems(root, k, st, sr):
     for name, x in st.items(): save_audio(d/names[name], x, sr, overwrite=True)
     save_audio(d/'Mix.wav', sum(st.values()), sr, overwrite=True)
 
-# %% ../nbs/02_data.ipynb #25f39f3b
+# %% ../nbs/02_data.ipynb #0a1b40f4
 def make_toy_songs(root, layout='synth', n=3, seconds=2., sr=8000, channels=1, bass_gap=0.):
     "Write `n` toy songs under `root` in `layout` (synth, musdb, slakh or stems); returns `root`."
     write = dict(synth=_toy_synth, musdb=_toy_musdb, slakh=_toy_slakh, stems=_toy_stems)[layout]
@@ -77,7 +77,7 @@ def make_toy_songs(root, layout='synth', n=3, seconds=2., sr=8000, channels=1, b
     for k in range(n): write(root, k, toy_stems(seconds, sr, channels, seed=k, bass_gap=bass_gap), sr)
     return root
 
-# %% ../nbs/02_data.ipynb #a992aca2
+# %% ../nbs/02_data.ipynb #732e6e43
 AUDIO_EXTS = {'.wav', '.flac', '.ogg', '.mp3', '.aif', '.aiff'}
 _BASS = re.compile(r'bass(?!oon|[\s_-]*drum)', re.I)
 _MIX = re.compile(r'(^|[^a-z])(mix|mixture|mixdown|master)([^a-z]|$)')
@@ -90,7 +90,7 @@ def audio_files(d):
     return sorted(p for p in Path(d).iterdir() if p.suffix.lower() in AUDIO_EXTS and p.is_file()
                   and not p.name.startswith('.') and not is_mix(p.stem))
 
-# %% ../nbs/02_data.ipynb #4a1bbcd8
+# %% ../nbs/02_data.ipynb #90028a21
 _SPLITS = dict(train='train', training='train', valid='valid', validation='valid', val='valid', test='test',
                omitted='omitted')   # split folder names -> our split names
 
@@ -113,7 +113,7 @@ class Song:
         return (f"Song({self.id!r}, {self.layout}, {self.duration:.1f} s, bass={len(self.bass)} file(s), "
                 f"others={sorted(self.others)}{split})")
 
-# %% ../nbs/02_data.ipynb #c1d4c691
+# %% ../nbs/02_data.ipynb #06a793ae
 def _by_name(stems:dict):
     "Split {name: files} into (bass files, other stems) by the stem names."
     bass = [p for n, ps in stems.items() if is_bass(n) for p in ps]
@@ -126,7 +126,7 @@ def _read_synth(d):
     stems = {n: [d/s['file']] for n, s in meta.get('stems', {}).items()} or {p.stem: [p] for p in audio_files(d)}
     return (str(meta.get('song_id', d.name)), *_by_name(stems), meta)
 
-# %% ../nbs/02_data.ipynb #705e106d
+# %% ../nbs/02_data.ipynb #1e7f4fb0
 def _slug(s): return re.sub(r'[^a-z0-9]+', '_', str(s).lower()).strip('_')
 
 def _read_slakh(d):
@@ -140,7 +140,7 @@ def _read_slakh(d):
         else: others[f"{sid}_{_slug(s.get('inst_class', 'other'))}"] = [f]
     return d.name, bass, others, meta
 
-# %% ../nbs/02_data.ipynb #bb26aa16
+# %% ../nbs/02_data.ipynb #c5bc9479
 MUSDB_STEMS = {'bass', 'drums', 'other', 'vocals'}
 
 LAYOUTS = dict(  # name: (is folder `d` a song in this layout?, reader); tried in this order
@@ -156,7 +156,7 @@ def _song_dirs(d, layouts):
     for sub in sorted(p for p in d.iterdir() if p.is_dir() and not p.name.startswith('.')):
         yield from _song_dirs(sub, layouts)
 
-# %% ../nbs/02_data.ipynb #aa39de16
+# %% ../nbs/02_data.ipynb #4d40f85a
 EXAMPLE_TREES = dict(
     synth="data/synth/song_001/{bass,drums,chords,lead}.flac + meta.json",
     musdb="musdb18hq/{train,test}/Artist - Title/{bass,drums,other,vocals}.wav",
@@ -171,10 +171,12 @@ def _no_bass(d, lay, others):
 
 def _duration(files): return max((f / sr for sr, _, f in map(audio_info, files)), default=0.)
 
-# %% ../nbs/02_data.ipynb #503c21ab
+# %% ../nbs/02_data.ipynb #3463048f
 def find_songs(root, layout='auto', missing_bass='error'):
     "Every multitrack song under `root`; each song folder is read as `layout` (a name in `LAYOUTS`) or auto-detected."
     root = Path(root)
+    if root.is_file(): raise NotADirectoryError(f"{root}: is a file, not a folder. Pass the folder that holds your "
+                                                "songs, one sub-folder per song.")
     if not root.is_dir(): raise FileNotFoundError(f"{root}: no such folder. Pass the folder that holds your songs "
                                                   f"(looked for {root.absolute()}).")
     if layout != 'auto' and layout not in LAYOUTS:
@@ -188,12 +190,15 @@ def find_songs(root, layout='auto', missing_bass='error'):
             skipped.append(d.name); continue
         songs.append(s := Song(id, d, bass, others, meta, lay, split=_SPLITS.get(d.parent.name.lower())))
         s.duration = _duration(s.files)
+        if not s.duration:
+            raise AudioError(f"{d}: its {len(s.files)} stem file(s) hold no samples (0 s of audio). Re-export the "
+                             f"stems, or move the folder out of {root}.")
     if skipped: warnings.warn(f"{root}: skipped {len(skipped)} song(s) with no bass stem: {', '.join(skipped[:5])}")
     if not songs: raise AudioError(f"{root}: no songs found (looked for layouts {', '.join(lays)}). Expected one "
                                    "folder per song, like:\n  " + '\n  '.join(EXAMPLE_TREES[l] for l in lays))
     return songs
 
-# %% ../nbs/02_data.ipynb #0b32dea7
+# %% ../nbs/02_data.ipynb #21ac1e3d
 def song_unit(id:str, seed=0):
     "A number in [0, 1) fixed by the song id and the seed: the song's place in the split."
     return int.from_bytes(hashlib.sha1(f'{seed}/{id}'.encode()).digest()[:8], 'big') / 2**64
@@ -212,7 +217,7 @@ def split_songs(songs, valid=.1, test=.1, seed=0, folders=True):
         out[k].append(s)
     return out
 
-# %% ../nbs/02_data.ipynb #25cad62e
+# %% ../nbs/02_data.ipynb #74cfe44d
 LATENT_HOP = 4096   # audio samples per latent frame, at the model's sample rate
 
 def crop_samples(sr:int, seconds:float|None=None, frames:int|None=None):
@@ -222,7 +227,7 @@ def crop_samples(sr:int, seconds:float|None=None, frames:int|None=None):
                          f"which is 16*{LATENT_HOP} samples); got seconds={seconds}, frames={frames}")
     return int(frames) * LATENT_HOP if frames is not None else int(round(seconds * sr))
 
-# %% ../nbs/02_data.ipynb #6bac33cd
+# %% ../nbs/02_data.ipynb #ba400556
 def read_crop(path, offset:float, n:int, sr:int, channels:int, downmix=False, context=32):
     "`n` samples of `path` from `offset` seconds, at `sr` Hz with `channels` channels; zeros past the end of the file."
     try:
@@ -238,20 +243,21 @@ def read_crop(path, offset:float, n:int, sr:int, channels:int, downmix=False, co
         raise AudioError(f"{path}: decoding failed at {offset:.2f} s ({str(e).strip()}); the file is probably "
                          "truncated. Re-export it as WAV or FLAC.") from None
     x = torch.from_numpy(np.ascontiguousarray(x))
-    if not math.isfinite(float(x.sum())): x = fix_nonfinite(x, what=path, sr=fsr)  # NaN/inf survive a sum: 4x cheaper
+    if not math.isfinite(float(x.sum())):                          # NaN/inf survive a sum: 4x cheaper than isfinite
+        x = fix_nonfinite(x, what=path, sr=fsr, start=a / fsr, fix="Re-export the file, or move its song out of the data.")
     x = to_channels(x, channels, downmix, path)
     k = round((start - a) * sr / fsr)
     x = resample(x, fsr, sr)[:, k:k + n]
     return F.pad(x, (0, n - x.shape[1]))
 
-# %% ../nbs/02_data.ipynb #a6c973e6
+# %% ../nbs/02_data.ipynb #7960618c
 def mix_crop(paths, offset:float, n:int, sr:int, channels:int, downmix=False):
     "The sum of the crops of `paths` (silence for no paths)."
     x = torch.zeros(channels, n)
     for p in paths: x += read_crop(p, offset, n, sr, channels, downmix)
     return x
 
-# %% ../nbs/02_data.ipynb #b1cd75dd
+# %% ../nbs/02_data.ipynb #d31964b1
 def draw_crop(rng, durations, crop_s:float):
     "Pick `(song index, start in seconds)`: songs with probability proportional to duration, start uniform inside."
     p = np.asarray(durations, float)
@@ -265,7 +271,7 @@ def draw_subset(rng, k:int):
 
 def mask_names(mask:int, names): return [n for j, n in enumerate(names) if mask >> j & 1]
 
-# %% ../nbs/02_data.ipynb #aed2a20c
+# %% ../nbs/02_data.ipynb #44466c81
 class StemPairs(torch.utils.data.Dataset):
     "Random `{'mix', 'bass', ...}` crops of multitrack songs (Pasini et al. 2024); each item is reproducible."
     def __init__(self, songs, sr=22050, channels=1, seconds:float|None=None, frames:int|None=None, n_items=1000, seed=0,
@@ -285,7 +291,7 @@ class StemPairs(torch.utils.data.Dataset):
     def set_epoch(self, epoch:int): self.epoch = epoch
     def stems_of(self, item): return mask_names(int(item['subset']), self.names[int(item['song'])])
 
-# %% ../nbs/02_data.ipynb #138cacce
+# %% ../nbs/02_data.ipynb #2995375f
 @contextlib.contextmanager
 def torch_threads(n:int):
     "Run the block with `n` torch intra-op threads, then restore the previous count."
@@ -294,7 +300,7 @@ def torch_threads(n:int):
     try: yield
     finally: torch.set_num_threads(old)
 
-# %% ../nbs/02_data.ipynb #e3e71eb2
+# %% ../nbs/02_data.ipynb #841756af
 @patch
 def signal(self:StemPairs, key, j, offset, mask):
     "Crop of song `j` at `offset` s: its bass (`key='bass'`), or the mix of the other stems in `mask` (`'mix'`)."
@@ -319,7 +325,7 @@ def pair(self:StemPairs, i):
     x = {k: y if k == judge else self.signal(k, j, off, mask) for k in self.want}
     return x | dict(weight=torch.tensor(self.silent_weight if silent else 1.), song=j, offset=off, subset=mask)
 
-# %% ../nbs/02_data.ipynb #1c25fa5b
+# %% ../nbs/02_data.ipynb #56e4f1c7
 def load_song(song:Song, sr:int, channels:int, subset=None, downmix=False):
     "Whole-song `{'mix', 'bass', 'stems_used'}` at `sr` Hz; the mix sums the `subset` of other stems (default all)."
     names = sorted(song.others) if subset is None else list(subset)

@@ -7,7 +7,7 @@ __all__ = ['TrainConfig', 'dist_env', 'pick_device', 'to_device', 'EpochSampler'
            'TrainingDiverged', 'Callback', 'accum_steps', 'Learner', 'init_distributed', 'ProgressCB', 'read_log',
            'LogCB', 'CheckpointCB', 'EveryCB', 'EMACB', 'run_training', 'dist_cli', 'run_cli', 'plot_log']
 
-# %% ../nbs/06a_learner.ipynb #079bbc58
+# %% ../nbs/06a_learner.ipynb #41ed542c
 from .imports import *
 from .checkpoint import save_state, load_state, load_tensors, write_json, rng_state, set_rng_state
 from torch.utils.data import DataLoader, Sampler
@@ -15,7 +15,7 @@ import torch.distributed as dist
 from fastcore.basics import patch
 import base64
 
-# %% ../nbs/06a_learner.ipynb #67e6045d
+# %% ../nbs/06a_learner.ipynb #6a87a24c
 @dataclass
 class TrainConfig:
     "Settings shared by every training run (task configs extend this)."
@@ -35,7 +35,7 @@ class TrainConfig:
     bf16: bool = False             # bf16 autocast (CUDA only)
     threads: int = 0               # torch CPU threads (0: leave the default)
 
-# %% ../nbs/06a_learner.ipynb #15d72b12
+# %% ../nbs/06a_learner.ipynb #20b62614
 def dist_env():
     "(rank, local_rank, world_size) from the environment `torchrun` sets; (0, 0, 1) for a plain process."
     e = os.environ
@@ -58,7 +58,7 @@ def to_device(b, device):
     if isinstance(b, (list, tuple)): return type(b)(to_device(v, device) for v in b)
     return b
 
-# %% ../nbs/06a_learner.ipynb #065dc6f5
+# %% ../nbs/06a_learner.ipynb #bd939b4b
 class EpochSampler(Sampler):
     "Shuffled indices of `n` items, a deterministic permutation per (seed, epoch), from `start`; process `rank`'s share."
     def __init__(self, n, seed=0, epoch=0, start=0, rank=0, world=1, batch=1, accum=1):
@@ -75,7 +75,7 @@ class EpochSampler(Sampler):
         return iter(idx.reshape(-1).tolist())
     def __len__(self): return (self.n - self.start) // self.group * self.group // self.world
 
-# %% ../nbs/06a_learner.ipynb #e86560ac
+# %% ../nbs/06a_learner.ipynb #682a8190
 class CancelFitException(Exception): "Stop training cleanly."
 class SkipStepException(Exception): "This step's loss or gradients were not finite: skip its update."
 class TrainingDiverged(RuntimeError): "Too many non-finite steps in a row."
@@ -84,7 +84,7 @@ class Callback:
     "Base class: override `before_fit`, `after_step`, `after_fit`; lower `order` runs first; `main_only`: process 0 only."
     order, main_only = 0, False
 
-# %% ../nbs/06a_learner.ipynb #208083e6
+# %% ../nbs/06a_learner.ipynb #8073efc8
 def accum_steps(cfg:TrainConfig, world:int=1):
     "Micro-batches per optimiser step so that `batch_size x world x accum == global_batch` (or `cfg.accum`)."
     if not cfg.global_batch: return max(1, cfg.accum)
@@ -97,7 +97,7 @@ def accum_steps(cfg:TrainConfig, world:int=1):
                          "(the per-process share), or set only one of global_batch and accum.")
     return cfg.global_batch // per
 
-# %% ../nbs/06a_learner.ipynb #6cbfb5c9
+# %% ../nbs/06a_learner.ipynb #033c3b2e
 class Learner:
     "Steps-based training loop with callbacks, NaN guard, exact resume, accumulation and DDP."
     def __init__(self, modules:dict, opts:dict, step_fn:Callable, dataset, cfg:TrainConfig, out,
@@ -124,7 +124,7 @@ class Learner:
         for cb in self.cbs:
             if self.is_main or not cb.main_only: getattr(cb, name, lambda learn: None)(self)
 
-# %% ../nbs/06a_learner.ipynb #5eca7ffa
+# %% ../nbs/06a_learner.ipynb #6abaaff4
 def init_distributed(device='auto'):
     "Join the process group described by torchrun's environment (NCCL on CUDA, Gloo on CPU); returns (rank, world)."
     rank, local, world = dist_env()
@@ -167,7 +167,7 @@ def wrap_ddp(self:Learner):
         if any(id(p) in trained for p in m.parameters()):
             self.ddp[k] = DDP(m, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
 
-# %% ../nbs/06a_learner.ipynb #bf971bd8
+# %% ../nbs/06a_learner.ipynb #b5cdcadc
 @torch.no_grad()
 def _finite_grads(params):
     gs = [p.grad for p in params if p.grad is not None]
@@ -189,7 +189,7 @@ def optimize(self:Learner, name:str, loss:Tensor, clip:float|None=None):
     if clip: torch.nn.utils.clip_grad_norm_(params, clip)
     opt.step()
 
-# %% ../nbs/06a_learner.ipynb #9af7ca5d
+# %% ../nbs/06a_learner.ipynb #063d2b3f
 def _rng_blob():
     "This process's RNG states as JSON (tensors base64-encoded)."
     t, meta = rng_state()
@@ -246,7 +246,7 @@ def clean_tmp(self:Learner):
         for f in self.out.glob('.*.tmp*'):
             if f.is_file(): f.unlink()
 
-# %% ../nbs/06a_learner.ipynb #fe55efe6
+# %% ../nbs/06a_learner.ipynb #34384c8d
 @patch
 def batches(self:Learner):
     "Endless micro-batches of this process's share, continuing from the saved (epoch, position)."
@@ -264,7 +264,7 @@ def batches(self:Learner):
             yield to_device(b, self.device)
         self.epoch, self.pos = self.epoch + 1, 0
 
-# %% ../nbs/06a_learner.ipynb #55f778e1
+# %% ../nbs/06a_learner.ipynb #0b087836
 @patch
 def one_step(self:Learner, batches, amp=contextlib.nullcontext()):
     "Run the step function on `accum` micro-batches from the iterator `batches`; returns the mean logs."
@@ -277,7 +277,7 @@ def one_step(self:Learner, batches, amp=contextlib.nullcontext()):
             logs.append({k: float(v.detach() if torch.is_tensor(v) else v) for k, v in self.step_fn(self, next(batches)).items()})
     return self.mean_logs({k: sum(l[k] for l in logs) / len(logs) for k in logs[-1]})
 
-# %% ../nbs/06a_learner.ipynb #1a0301a6
+# %% ../nbs/06a_learner.ipynb #747943e4
 @patch
 def fit(self:Learner, steps:int|None=None, resume=True):
     "Train until `steps` (default `cfg.steps`) optimiser steps are done, resuming from `out` when possible."
@@ -314,7 +314,7 @@ def fit(self:Learner, steps:int|None=None, resume=True):
     finally: self.callback('after_fit')
     return self
 
-# %% ../nbs/06a_learner.ipynb #e18f0156
+# %% ../nbs/06a_learner.ipynb #5a96419f
 class ProgressCB(Callback):
     "A tqdm bar over steps showing the latest losses."
     order, main_only = 10, True
@@ -327,7 +327,7 @@ class ProgressCB(Callback):
     def after_fit(self, learn):
         if hasattr(self, 'bar'): self.bar.close()
 
-# %% ../nbs/06a_learner.ipynb #1b1b7363
+# %% ../nbs/06a_learner.ipynb #eb3fb6a1
 def read_log(path):
     "Records of a JSON-lines log (an empty list if it doesn't exist)."
     path = Path(path)
@@ -359,7 +359,7 @@ class CheckpointCB(Callback):
             # after Ctrl-C the processes may stand at different points: process 0 saves alone, without waiting
             if learn.is_main or not learn.interrupted: self._save(learn, sync=not learn.interrupted)
 
-# %% ../nbs/06a_learner.ipynb #42a4d027
+# %% ../nbs/06a_learner.ipynb #1f585265
 class EveryCB(Callback):
     "Call `fn(learn)` every `every` steps (and at the end); a dict it returns goes into the log as `prefix_*`."
     order, main_only = 50, True
@@ -377,7 +377,7 @@ class EveryCB(Callback):
     def after_step(self, learn):
         if self.every and learn.step % self.every == 0: self._run(learn)
 
-# %% ../nbs/06a_learner.ipynb #d1f9b097
+# %% ../nbs/06a_learner.ipynb #679efc09
 class EMACB(Callback):
     "Keep `learn.modules[dst]` an exponential moving average of `learn.modules[src]`."
     order = 30
@@ -389,7 +389,7 @@ class EMACB(Callback):
         for pe, p in zip(dst.parameters(), src.parameters()): pe.lerp_(p.detach(), 1 - d)
         for be, b in zip(dst.buffers(), src.buffers()): be.copy_(b)
 
-# %% ../nbs/06a_learner.ipynb #2299e2c6
+# %% ../nbs/06a_learner.ipynb #b4839baf
 def run_training(make_learner:Callable, cfg:TrainConfig):
     "Join torchrun's process group if any, seed, build `make_learner(cfg)`, write `run.json`, fit, report."
     owns = not dist.is_initialized()
@@ -409,17 +409,14 @@ def run_training(make_learner:Callable, cfg:TrainConfig):
         if owns and dist.is_initialized(): dist.destroy_process_group()
     return learn
 
-# %% ../nbs/06a_learner.ipynb #83038429
+# %% ../nbs/06a_learner.ipynb #137c2624
 def dist_cli(add_subcommand:Callable, name:str, module:str, argv=None):
-    "Parse `argv` with the options of `bassnb <name>` plus --global-batch, --accum and --debug."
+    "Parse `argv` with the options of `bassnb <name>` (--global-batch and --accum among them) plus --debug."
     import argparse
     subs = argparse.ArgumentParser().add_subparsers()
     add_subcommand(subs)
     p = subs.choices[name]
     p.prog = f'torchrun --nproc_per_node N -m {module}'
-    p.add_argument('--global-batch', type=int, help="examples per optimiser step over all processes (default: the "
-                   "preset's, else batch-size x processes); batch-size is per process, the rest is accumulated")
-    p.add_argument('--accum', type=int, help='micro-batches accumulated per optimiser step (instead of --global-batch)')
     p.add_argument('--debug', action='store_true', help='show full tracebacks')
     a = p.parse_args(argv)
     if a.accum and a.global_batch is None: a.global_batch = 0          # an explicit --accum replaces the preset's
@@ -427,14 +424,14 @@ def dist_cli(add_subcommand:Callable, name:str, module:str, argv=None):
 
 def run_cli(fn:Callable, debug=False):
     "Run `fn()`; a user error ends the process with one line `bassnb: error: ...` and exit status 2."
-    from bassnb.cli import USER_ERRORS
+    from bassnb.cli import USER_ERRORS, error_line
     try: fn()
     except KeyboardInterrupt: print('bassnb: interrupted', file=sys.stderr); sys.exit(130)
     except USER_ERRORS as e:
         if debug: raise
-        print(f'bassnb: error: {e}', file=sys.stderr); sys.exit(2)
+        print(f'bassnb: error: {error_line(e)}', file=sys.stderr); sys.exit(2)
 
-# %% ../nbs/06a_learner.ipynb #f16aaf89
+# %% ../nbs/06a_learner.ipynb #3b08943a
 def plot_log(path, keys=None, ax=None, alpha=.05, logy=True):
     "Plot the curves of a `log.jsonl` (EMA-smoothed, raw values faint)."
     import matplotlib.pyplot as plt

@@ -1,0 +1,112 @@
+"""Quality of generated basslines on songs the models never saw (issue 6's quality bar), with baselines.
+
+1. `quality`: on the first N songs of the test split of a synthetic corpus, the chord-tone fraction (pYIN pitch on a
+   tone of the sounding chord) and the onset alignment (bass onsets on the song's beat grid) of: the true bass, the
+   generated bass (default settings, no style), the bass of a different song (mismatch), silence, and a rule-based
+   bass made from the mix alone (beat tracking + beat chroma + triad templates -> root on every beat).
+2. `style`: on the first M test songs, a style clip of a *different* GM bass program than the song's (another
+   song's bass line, 8 s), generation with grounding 0 and 1 (same seed), and for each take: the timbre distance to
+   the style clip and the nearest of the 8 program references (GM 32-39 playing the style clip's line).
+
+    python bench/eval_generation.py --data data/synth --n 30 --m 20            # bundled models
+    python bench/eval_generation.py --model my_model_folder --what style
+"""
+import argparse, json, time
+from pathlib import Path
+import numpy as np, torch
+from bassnb.data import find_songs, split_songs
+from bassnb.synth import read_song, BASS_PROGRAMS
+from bassnb.pipeline import BassGenerator
+from bassnb.evaluation import (quality_rows, quality_table, baseline_candidates, program_references, timbre_features,
+                               timbre_scale, timbre_distance, TIMBRE_SR)
+from tqdm.auto import tqdm
+
+
+def quality(gen, songs, a):
+    songs = [read_song(s.dir) for s in tqdm(songs, desc='loading')]
+    cands = baseline_candidates(songs)
+    cache = {}
+    def generated(song):
+        k = song[1]['song_id']
+        if k not in cache:
+            mix = sum(v for n, v in song[0].items() if n != 'bass')
+            cache[k] = gen.generate(mix, song[1]['sr'], seed=a.seed, steps=a.steps, progress=False).bass[0]
+        return cache[k]
+    cands = {'ground truth': cands['ground truth'], 'generated (default settings)': generated,
+             'rule-based (mix -> beats + chords -> roots)': cands['rule-based'], 'mismatch (another song\'s bass)': cands['mismatch'],
+             'silence': cands['silence']}
+    t0 = time.perf_counter()
+    rows = quality_rows(songs, cands, progress=True)
+    return rows, time.perf_counter() - t0
+
+
+def style(gen, songs, a):
+    out = []
+    for i, s in enumerate(tqdm(songs, desc='style')):
+        stems, m = read_song(s.dir)
+        own = m['stems']['bass']['program']
+        others = [p for p in BASS_PROGRAMS if p != own]
+        req = others[i % len(others)]
+        refs = program_references(a.style_seed + i, seconds=8.)              # another song's line, by each program
+        F = {p: timbre_features(v, TIMBRE_SR) for p, v in refs.items()}
+        scale = timbre_scale(list(F.values()))
+        clip = refs[req]
+        mix = sum(v for n, v in stems.items() if n != 'bass')
+        row = dict(song=m['song_id'], own=own, requested=req)
+        takes = {f'g{g:g}': gen.generate(mix, m['sr'], style=clip, style_sr=TIMBRE_SR, grounding=g, seed=a.seed, steps=a.steps,
+                                          progress=False).bass[0] for g in a.grounding}
+        takes['ground truth'] = stems['bass']
+        for k, x in takes.items():
+            f = timbre_features(x, m['sr'])
+            d = {p: timbre_distance(f, v, scale) for p, v in F.items()}
+            row[k] = dict(dist_style=d[req], nearest=min(d, key=d.get), dist_own=d[own])
+        out.append(row)
+    return out
+
+
+def style_table(rows):
+    keys = [k for k in rows[0] if k not in ('song', 'own', 'requested')]
+    lines = ['| bass | timbre distance to the style clip (mean ± std) | nearest program = requested | nearest program = the song\'s own |',
+             '|---|---|---|---|']
+    for k in keys:
+        d = np.array([r[k]['dist_style'] for r in rows])
+        hit = np.mean([r[k]['nearest'] == r['requested'] for r in rows])
+        own = np.mean([r[k]['nearest'] == r['own'] for r in rows])
+        name = {'g0': 'generated, grounding 0', 'g1': 'generated, grounding 1'}.get(k, k)
+        lines.append(f'| {name} | {d.mean():.2f} ± {d.std():.2f} | {hit:.0%} | {own:.0%} |')
+    return '\n'.join(lines) + f'\n\n{len(rows)} songs; chance of a given program being nearest: 1/8 = 12.5%'
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--data', default='data/synth')
+    ap.add_argument('--model', help='model folder (default: bundled small models)')
+    ap.add_argument('--what', nargs='+', default=['quality', 'style'], choices=['quality', 'style'])
+    ap.add_argument('--n', type=int, default=30, help='test songs for the quality table')
+    ap.add_argument('--m', type=int, default=20, help='test songs for the style table')
+    ap.add_argument('--seed', type=int, default=0, help='generation seed')
+    ap.add_argument('--style-seed', type=int, default=50_000, help='seed of the songs whose lines make the style clips')
+    ap.add_argument('--grounding', type=float, nargs='+', default=[0., 1.])
+    ap.add_argument('--steps', type=int, help='DDIM steps (default: the generator default, 64)')
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--out', default='bench/results', help='folder for the json results')
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    gen = BassGenerator.from_pretrained(a.model, device='cpu')
+    test = split_songs(find_songs(a.data))['test']
+    print(f'model: {a.model or "bundled small"}; test songs available: {len(test)}; threads {a.threads}\n')
+    res = {}
+    if 'quality' in a.what:
+        rows, dt = quality(gen, test[:a.n], a)
+        print(quality_table(rows)); print(f'({dt:.0f} s)\n')
+        res['quality'] = [{k: v for k, v in r.items()} for r in rows]
+    if 'style' in a.what:
+        rows = style(gen, test[:a.m], a)
+        print(style_table(rows))
+        res['style'] = rows
+    Path(a.out).mkdir(parents=True, exist_ok=True)
+    (Path(a.out) / 'eval_generation.json').write_text(json.dumps(res, indent=1, default=float))
+
+
+if __name__ == '__main__':
+    main()
