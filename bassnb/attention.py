@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['log_distance', 'DynamicPositionBias', 'norm', 'DpbAttention']
 
-# %% ../nbs/07_attention.ipynb #633c15bc
+# %% ../nbs/07_attention.ipynb #959f30ab
 from .imports import *
 
-# %% ../nbs/07_attention.ipynb #af015a07
+# %% ../nbs/07_attention.ipynb #be23a85e
 def log_distance(d:Tensor): return torch.sign(d) * torch.log1p(d.abs())
 
 class DynamicPositionBias(nn.Module):
@@ -30,7 +30,7 @@ class DynamicPositionBias(nn.Module):
         i = torch.arange(n, device=device)
         return b[(i[:, None] - i[None, :]) + n - 1].permute(2, 0, 1)
 
-# %% ../nbs/07_attention.ipynb #adb50086
+# %% ../nbs/07_attention.ipynb #5048cd5f
 def norm(nf): return nn.GroupNorm(min(32, nf // 4) or 1, nf)
 
 class DpbAttention(nn.Module):

@@ -7,11 +7,11 @@ __all__ = ['EXAMPLES', 'USER_ERRORS', 'cmd_synth', 'add_synth', 'cmd_train_ae', 
            'add_train_ae', 'cmd_encode', 'add_encode', 'cmd_train_diffusion', 'add_train_diffusion', 'cmd_bundle',
            'add_bundle', 'cmd_generate', 'add_generate', 'cmd_demo', 'add_demo', 'error_line', 'parser', 'main']
 
-# %% ../nbs/15_cli.ipynb #89d39a3b
+# %% ../nbs/15_cli.ipynb #20aac240
 from .imports import *
 import argparse
 
-# %% ../nbs/15_cli.ipynb #e8957629
+# %% ../nbs/15_cli.ipynb #e306bedc
 EXAMPLES = {
     'generate': 'bassnb generate song_without_bass.wav --style my_bass.wav -o bass.wav --mix-out with_bass.wav',
     'demo': 'bassnb demo --out bassnb_demo',
@@ -27,7 +27,7 @@ def _sub(subs, name, help, desc=None):
     return subs.add_parser(name, help=f"{help}  (e.g. {EXAMPLES[name]})", description=desc or help,
                            epilog=f"example:\n  {EXAMPLES[name]}", formatter_class=argparse.RawDescriptionHelpFormatter)
 
-# %% ../nbs/15_cli.ipynb #87e413b0
+# %% ../nbs/15_cli.ipynb #b85651d1
 def cmd_synth(a):
     "Render a corpus of procedural multitrack songs."
     from bassnb.synth import synth_corpus
@@ -44,7 +44,7 @@ def add_synth(subs):
     p.add_argument('--seconds', type=float, default=30., help='length of each song in seconds (default 30)')
     p.set_defaults(fn=cmd_synth)
 
-# %% ../nbs/15_cli.ipynb #ea339baf
+# %% ../nbs/15_cli.ipynb #6a31b84c
 def cmd_train_ae(a):
     "Train (or resume) an STFT autoencoder."
     from bassnb.train_autoencoder import train_ae
@@ -57,10 +57,13 @@ def add_batch_options(p):
     p.add_argument('--global-batch', type=int, help="examples per optimiser step over all processes (default: the "
                    "preset's, else batch-size x processes); batch-size is per process, the rest is accumulated")
     p.add_argument('--accum', type=int, help='micro-batches accumulated per optimiser step (instead of --global-batch)')
+    p.add_argument('--bf16', action='store_true', default=None, help='bf16 autocast (CUDA only)')
+    p.add_argument('--compile', action='store_true', default=None, help='torch.compile the training forward passes (CUDA only)')
 
 def batch_options(a):
     "The train-config overrides of --global-batch and --accum; an explicit --accum replaces the preset's global batch."
-    return dict(global_batch=0 if a.accum and a.global_batch is None else a.global_batch, accum=a.accum)
+    return dict(global_batch=0 if a.accum and a.global_batch is None else a.global_batch, accum=a.accum,
+                bf16=getattr(a, 'bf16', None), compile=getattr(a, 'compile', None))
 
 def add_train_ae(subs):
     p = _sub(subs, 'train-ae', 'train an STFT autoencoder with two critics (resumes when --out holds a run)')
@@ -75,7 +78,7 @@ def add_train_ae(subs):
     p.add_argument('--device', help="'cpu', 'cuda', 'cuda:1' (default: CUDA when present)")
     p.set_defaults(fn=cmd_train_ae)
 
-# %% ../nbs/15_cli.ipynb #278bd59e
+# %% ../nbs/15_cli.ipynb #bd79f6cb
 def cmd_encode(a):
     "Encode a corpus into a latent cache."
     from bassnb.train_autoencoder import load_ae
@@ -119,7 +122,7 @@ def add_train_diffusion(subs):
     p.add_argument('--device', help="'cpu', 'cuda', 'cuda:1' (default: CUDA when present)")
     p.set_defaults(fn=cmd_train_diffusion)
 
-# %% ../nbs/15_cli.ipynb #31dd21a4
+# %% ../nbs/15_cli.ipynb #1c6544fa
 def cmd_bundle(a):
     "Assemble a model folder from three training runs."
     from bassnb.pipeline import bundle_models
@@ -135,7 +138,7 @@ def add_bundle(subs):
     p.add_argument('--force', action='store_true', help='replace models already in --out')
     p.set_defaults(fn=cmd_bundle)
 
-# %% ../nbs/15_cli.ipynb #35358ec5
+# %% ../nbs/15_cli.ipynb #49ea11eb
 def cmd_generate(a):
     "Generate a bass stem for a mix."
     from bassnb.pipeline import BassGenerator
@@ -180,7 +183,7 @@ def add_generate(subs):
     p.add_argument('--force', action='store_true', help='overwrite existing output files')
     p.set_defaults(fn=cmd_generate)
 
-# %% ../nbs/15_cli.ipynb #61db0b98
+# %% ../nbs/15_cli.ipynb #85245596
 def cmd_demo(a):
     "Render the demo song, plot it, and generate a bass for its mix with the bundled models."
     import time, matplotlib; matplotlib.use('agg')
@@ -225,7 +228,7 @@ def add_demo(subs):
     p.add_argument('--force', action='store_true', help='overwrite files from an earlier demo run')
     p.set_defaults(fn=cmd_demo)
 
-# %% ../nbs/15_cli.ipynb #a37c7656
+# %% ../nbs/15_cli.ipynb #4730ef71
 USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError, NotADirectoryError,
                ImportError)
 

@@ -7,7 +7,7 @@ __all__ = ['TrainConfig', 'dist_env', 'pick_device', 'to_device', 'EpochSampler'
            'TrainingDiverged', 'Callback', 'accum_steps', 'Learner', 'init_distributed', 'ProgressCB', 'read_log',
            'LogCB', 'CheckpointCB', 'EveryCB', 'EMACB', 'run_training', 'dist_cli', 'run_cli', 'plot_log']
 
-# %% ../nbs/06a_learner.ipynb #41ed542c
+# %% ../nbs/06a_learner.ipynb #6db161da
 from .imports import *
 from .checkpoint import save_state, load_state, load_tensors, write_json, rng_state, set_rng_state
 from torch.utils.data import DataLoader, Sampler
@@ -15,7 +15,7 @@ import torch.distributed as dist
 from fastcore.basics import patch
 import base64
 
-# %% ../nbs/06a_learner.ipynb #6a87a24c
+# %% ../nbs/06a_learner.ipynb #9528c2fb
 @dataclass
 class TrainConfig:
     "Settings shared by every training run (task configs extend this)."
@@ -33,9 +33,10 @@ class TrainConfig:
     max_bad_steps: int = 20        # non-finite steps skipped *in a row* before the run stops
     device: str = 'auto'           # 'auto' picks CUDA when present
     bf16: bool = False             # bf16 autocast (CUDA only)
+    compile: bool = False          # torch.compile the training forward passes (CUDA only; ignored on CPU)
     threads: int = 0               # torch CPU threads (0: leave the default)
 
-# %% ../nbs/06a_learner.ipynb #20b62614
+# %% ../nbs/06a_learner.ipynb #405f722f
 def dist_env():
     "(rank, local_rank, world_size) from the environment `torchrun` sets; (0, 0, 1) for a plain process."
     e = os.environ
@@ -58,7 +59,7 @@ def to_device(b, device):
     if isinstance(b, (list, tuple)): return type(b)(to_device(v, device) for v in b)
     return b
 
-# %% ../nbs/06a_learner.ipynb #bd939b4b
+# %% ../nbs/06a_learner.ipynb #ccc18b88
 class EpochSampler(Sampler):
     "Shuffled indices of `n` items, a deterministic permutation per (seed, epoch), from `start`; process `rank`'s share."
     def __init__(self, n, seed=0, epoch=0, start=0, rank=0, world=1, batch=1, accum=1):
@@ -75,7 +76,7 @@ class EpochSampler(Sampler):
         return iter(idx.reshape(-1).tolist())
     def __len__(self): return (self.n - self.start) // self.group * self.group // self.world
 
-# %% ../nbs/06a_learner.ipynb #682a8190
+# %% ../nbs/06a_learner.ipynb #3bee1f52
 class CancelFitException(Exception): "Stop training cleanly."
 class SkipStepException(Exception): "This step's loss or gradients were not finite: skip its update."
 class TrainingDiverged(RuntimeError): "Too many non-finite steps in a row."
@@ -84,7 +85,7 @@ class Callback:
     "Base class: override `before_fit`, `after_step`, `after_fit`; lower `order` runs first; `main_only`: process 0 only."
     order, main_only = 0, False
 
-# %% ../nbs/06a_learner.ipynb #8073efc8
+# %% ../nbs/06a_learner.ipynb #e9fe3106
 def accum_steps(cfg:TrainConfig, world:int=1):
     "Micro-batches per optimiser step so that `batch_size x world x accum == global_batch` (or `cfg.accum`)."
     if not cfg.global_batch: return max(1, cfg.accum)
@@ -97,7 +98,7 @@ def accum_steps(cfg:TrainConfig, world:int=1):
                          "(the per-process share), or set only one of global_batch and accum.")
     return cfg.global_batch // per
 
-# %% ../nbs/06a_learner.ipynb #033c3b2e
+# %% ../nbs/06a_learner.ipynb #5345ba17
 class Learner:
     "Steps-based training loop with callbacks, NaN guard, exact resume, accumulation and DDP."
     def __init__(self, modules:dict, opts:dict, step_fn:Callable, dataset, cfg:TrainConfig, out,
@@ -108,7 +109,7 @@ class Learner:
         self.step, self.epoch, self.pos, self.bad, self.logs = 0, 0, 0, 0, {}
         self.rank, self.world = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
         self.accum, self.micro, self.ddp, self.saved_step, self.interrupted = accum_steps(cfg, self.world), 0, {}, None, False
-        self.device = pick_device(cfg.device)
+        self.device, self.compiled = pick_device(cfg.device), {}
         if cfg.threads: torch.set_num_threads(cfg.threads)
         for m in modules.values(): m.to(self.device)
 
@@ -118,13 +119,13 @@ class Learner:
     def is_main(self): return self.rank == 0
     def fwd(self, name):
         "The module to call for a training forward pass (its DDP wrapper when distributed)."
-        return self.ddp.get(name, self.modules[name])
+        return self.compiled.get(name) or self.ddp.get(name, self.modules[name])
 
     def callback(self, name):
         for cb in self.cbs:
             if self.is_main or not cb.main_only: getattr(cb, name, lambda learn: None)(self)
 
-# %% ../nbs/06a_learner.ipynb #6abaaff4
+# %% ../nbs/06a_learner.ipynb #837a9028
 def init_distributed(device='auto'):
     "Join the process group described by torchrun's environment (NCCL on CUDA, Gloo on CPU); returns (rank, world)."
     rank, local, world = dist_env()
@@ -167,7 +168,15 @@ def wrap_ddp(self:Learner):
         if any(id(p) in trained for p in m.parameters()):
             self.ddp[k] = DDP(m, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
 
-# %% ../nbs/06a_learner.ipynb #b5cdcadc
+@patch
+def wrap_compile(self:Learner):
+    "With `cfg.compile` on CUDA, `torch.compile` the training forward (the DDP wrapper when there is one) of every trained module."
+    if not (self.cfg.compile and self.device.type == 'cuda') or self.compiled: return
+    trained = {id(p) for o in self.opts.values() for g in o.param_groups for p in g['params']}
+    for k, m in self.modules.items():
+        if any(id(p) in trained for p in m.parameters()): self.compiled[k] = torch.compile(self.ddp.get(k, m))
+
+# %% ../nbs/06a_learner.ipynb #8b4027dd
 @torch.no_grad()
 def _finite_grads(params):
     gs = [p.grad for p in params if p.grad is not None]
@@ -189,7 +198,7 @@ def optimize(self:Learner, name:str, loss:Tensor, clip:float|None=None):
     if clip: torch.nn.utils.clip_grad_norm_(params, clip)
     opt.step()
 
-# %% ../nbs/06a_learner.ipynb #063d2b3f
+# %% ../nbs/06a_learner.ipynb #b7f9b6f2
 def _rng_blob():
     "This process's RNG states as JSON (tensors base64-encoded)."
     t, meta = rng_state()
@@ -246,7 +255,7 @@ def clean_tmp(self:Learner):
         for f in self.out.glob('.*.tmp*'):
             if f.is_file(): f.unlink()
 
-# %% ../nbs/06a_learner.ipynb #34384c8d
+# %% ../nbs/06a_learner.ipynb #64c1128b
 @patch
 def batches(self:Learner):
     "Endless micro-batches of this process's share, continuing from the saved (epoch, position)."
@@ -264,7 +273,7 @@ def batches(self:Learner):
             yield to_device(b, self.device)
         self.epoch, self.pos = self.epoch + 1, 0
 
-# %% ../nbs/06a_learner.ipynb #0b087836
+# %% ../nbs/06a_learner.ipynb #0da1899b
 @patch
 def one_step(self:Learner, batches, amp=contextlib.nullcontext()):
     "Run the step function on `accum` micro-batches from the iterator `batches`; returns the mean logs."
@@ -277,7 +286,7 @@ def one_step(self:Learner, batches, amp=contextlib.nullcontext()):
             logs.append({k: float(v.detach() if torch.is_tensor(v) else v) for k, v in self.step_fn(self, next(batches)).items()})
     return self.mean_logs({k: sum(l[k] for l in logs) / len(logs) for k in logs[-1]})
 
-# %% ../nbs/06a_learner.ipynb #747943e4
+# %% ../nbs/06a_learner.ipynb #cc9cc26c
 @patch
 def fit(self:Learner, steps:int|None=None, resume=True):
     "Train until `steps` (default `cfg.steps`) optimiser steps are done, resuming from `out` when possible."
@@ -287,7 +296,7 @@ def fit(self:Learner, steps:int|None=None, resume=True):
     if self.rank and not resumed: _seed_all(self.cfg.seed * 1_000_003 + self.rank * 7919)   # own noise per process
     self.n_steps = steps or self.cfg.steps
     for m in self.modules.values(): m.train()
-    self.wrap_ddp()
+    self.wrap_ddp(); self.wrap_compile()
     amp = torch.autocast('cuda', torch.bfloat16, enabled=self.cfg.bf16 and self.device.type == 'cuda')
     self.crashed, self.interrupted = True, False
     try:
@@ -314,7 +323,7 @@ def fit(self:Learner, steps:int|None=None, resume=True):
     finally: self.callback('after_fit')
     return self
 
-# %% ../nbs/06a_learner.ipynb #5a96419f
+# %% ../nbs/06a_learner.ipynb #9056d05b
 class ProgressCB(Callback):
     "A tqdm bar over steps showing the latest losses."
     order, main_only = 10, True
@@ -327,7 +336,7 @@ class ProgressCB(Callback):
     def after_fit(self, learn):
         if hasattr(self, 'bar'): self.bar.close()
 
-# %% ../nbs/06a_learner.ipynb #eb3fb6a1
+# %% ../nbs/06a_learner.ipynb #2a8a6436
 def read_log(path):
     "Records of a JSON-lines log (an empty list if it doesn't exist)."
     path = Path(path)
@@ -359,7 +368,7 @@ class CheckpointCB(Callback):
             # after Ctrl-C the processes may stand at different points: process 0 saves alone, without waiting
             if learn.is_main or not learn.interrupted: self._save(learn, sync=not learn.interrupted)
 
-# %% ../nbs/06a_learner.ipynb #1f585265
+# %% ../nbs/06a_learner.ipynb #2c36c00f
 class EveryCB(Callback):
     "Call `fn(learn)` every `every` steps (and at the end); a dict it returns goes into the log as `prefix_*`."
     order, main_only = 50, True
@@ -377,7 +386,7 @@ class EveryCB(Callback):
     def after_step(self, learn):
         if self.every and learn.step % self.every == 0: self._run(learn)
 
-# %% ../nbs/06a_learner.ipynb #679efc09
+# %% ../nbs/06a_learner.ipynb #323d98ab
 class EMACB(Callback):
     "Keep `learn.modules[dst]` an exponential moving average of `learn.modules[src]`."
     order = 30
@@ -389,7 +398,7 @@ class EMACB(Callback):
         for pe, p in zip(dst.parameters(), src.parameters()): pe.lerp_(p.detach(), 1 - d)
         for be, b in zip(dst.buffers(), src.buffers()): be.copy_(b)
 
-# %% ../nbs/06a_learner.ipynb #b4839baf
+# %% ../nbs/06a_learner.ipynb #08b3f550
 def run_training(make_learner:Callable, cfg:TrainConfig):
     "Join torchrun's process group if any, seed, build `make_learner(cfg)`, write `run.json`, fit, report."
     owns = not dist.is_initialized()
@@ -409,7 +418,7 @@ def run_training(make_learner:Callable, cfg:TrainConfig):
         if owns and dist.is_initialized(): dist.destroy_process_group()
     return learn
 
-# %% ../nbs/06a_learner.ipynb #137c2624
+# %% ../nbs/06a_learner.ipynb #ef94756c
 def dist_cli(add_subcommand:Callable, name:str, module:str, argv=None):
     "Parse `argv` with the options of `bassnb <name>` (--global-batch and --accum among them) plus --debug."
     import argparse
@@ -431,7 +440,7 @@ def run_cli(fn:Callable, debug=False):
         if debug: raise
         print(f'bassnb: error: {error_line(e)}', file=sys.stderr); sys.exit(2)
 
-# %% ../nbs/06a_learner.ipynb #3b08943a
+# %% ../nbs/06a_learner.ipynb #08107569
 def plot_log(path, keys=None, ax=None, alpha=.05, logy=True):
     "Plot the curves of a `log.jsonl` (EMA-smoothed, raw values faint)."
     import matplotlib.pyplot as plt

@@ -16,6 +16,7 @@ from bassnb.unet import LatentUNet
 from bassnb.attention import DpbAttention
 from bassnb.learner import plot_log, read_log
 from bassnb.train_diffusion import load_cache, LatentPairs, conditioning_eval, length_eval
+from bassnb.diffusion import diffusion_loss
 
 
 def crops(latents, split, n, frames, seed):
@@ -62,9 +63,20 @@ def main():
     b, n_songs = crops(a.latents, 'test', a.n, model.cfg.max_len, seed=123)
     with torch.no_grad(): c = conditioning_eval(model, b['bass'], b['mix'])
     res['conditioning'] = dict(c, step=meta.get('step'), crops=a.n, songs=n_songs, frames=model.cfg.max_len)
+    g, ts = torch.Generator().manual_seed(0), (torch.arange(8) + .5) / 8          # the same levels and noise as fixed_vloss
+    per_t = {k: [] for k in ('true', 'zeroed', 'mismatched')}
+    eps = [torch.randn(b['bass'].shape, generator=g) for _ in ts]
+    with torch.no_grad():
+        for t, e in zip(ts, eps):
+            for k, mx in [('true', b['mix']), ('zeroed', torch.zeros_like(b['mix'])), ('mismatched', b['mix'].roll(1, 0))]:
+                per_t[k].append(float(diffusion_loss(model, b['bass'], mx, 0., t.expand(a.n), e)))
+    res['conditioning_per_t'] = dict(t=ts.tolist(), **per_t)
     md += [f"### Is the mix used? ({a.run}, step {meta.get('step')}; {a.n} crops of {model.cfg.max_len} frames "
            f"from {n_songs} test songs; fixed-noise v-loss over 8 noise levels)", '',
-           '| condition | v-loss |', '|---|---|'] + [f'| {k} mix | {v:.4f} |' for k, v in c.items()] + ['']
+           '| condition | v-loss |', '|---|---|'] + [f'| {k} mix | {v:.4f} |' for k, v in c.items()] + [''] + \
+          ['by noise level t (α = cos πt/2):', '', '| t | ' + ' | '.join(f'{t:.3f}' for t in ts.tolist()) + ' |',
+           '|---' * (len(ts) + 1) + '|'] + \
+          [f'| {k} | ' + ' | '.join(f'{v:.3f}' for v in per_t[k]) + ' |' for k in per_t] + ['']
 
     _, long = load_cache(a.long)
     runs = [Path(v) for v in a.variants if (Path(v) / 'model.safetensors').exists()] + [Path(a.run)]
