@@ -6,7 +6,7 @@
 __all__ = ['as_audio', 'windowed', 'GenConfig', 'check_models', 'BassGenerator', 'bundle_models', 'Generation',
            'to_channels_batch']
 
-# %% ../nbs/12_pipeline.ipynb #df84d98d
+# %% ../nbs/12_pipeline.ipynb #d47988ce
 from .imports import *
 from .audio import AudioError, load_audio, resample, to_channels, fix_nonfinite, check_sr, rms_db, is_silent, save_audio
 from .audio import check_output, audio_format
@@ -19,7 +19,7 @@ from .sampling import generate_latent, time_mean
 from .learner import pick_device
 from fastcore.basics import patch
 
-# %% ../nbs/12_pipeline.ipynb #06f207a2
+# %% ../nbs/12_pipeline.ipynb #b42fc962
 def as_audio(x, sr:int|None=None, what='audio'):
     "A path, array or tensor -> (float32 tensor (channels, samples), sample rate), with clear errors."
     if isinstance(x, (str, Path)): return load_audio(x)
@@ -31,7 +31,7 @@ def as_audio(x, sr:int|None=None, what='audio'):
     if x.shape[1] == 0: raise AudioError(f"{what}: contains no samples")
     return fix_nonfinite(x.contiguous(), what=what, sr=sr), check_sr(int(sr), what)
 
-# %% ../nbs/12_pipeline.ipynb #9394b800
+# %% ../nbs/12_pipeline.ipynb #64fb982a
 def _fade(n, overlap, left, right):
     w = torch.ones(n)
     ramp = torch.linspace(0, 1, overlap + 2)[1:-1]
@@ -54,7 +54,7 @@ def windowed(model, window=512, overlap=64):
         return out / wsum
     return f
 
-# %% ../nbs/12_pipeline.ipynb #b1f14868
+# %% ../nbs/12_pipeline.ipynb #d83e2313
 @dataclass
 class GenConfig:
     "Default settings of `BassGenerator.generate`."
@@ -68,7 +68,7 @@ class GenConfig:
     level_db: float = -20.       # RMS level mixes and style clips are brought to before encoding
     min_style_seconds: float = .5
 
-# %% ../nbs/12_pipeline.ipynb #65c99368
+# %% ../nbs/12_pipeline.ipynb #b167aec3
 def check_models(bass_ae:StftAutoencoder, mix_ae:StftAutoencoder, unet:LatentUNet, paths:dict):
     "Raise a `CheckpointError` unless the two autoencoders are a bass and a mix one whose latents fit `unet`."
     for ae, kind in [(bass_ae, 'bass'), (mix_ae, 'mix')]:
@@ -113,7 +113,7 @@ class BassGenerator:
                                   f"than the ones in {d} ({fps}). Put the matching bass_ae/mix_ae files next to it.")
         return cls(bass, mix, unet, device, GenConfig(**gen_kw))
 
-# %% ../nbs/12_pipeline.ipynb #e8f5db8e
+# %% ../nbs/12_pipeline.ipynb #25ac0476
 def bundle_models(bass_ae, mix_ae, unet, out, dtype=torch.float16, overwrite=False):
     "Write a model folder (bass_ae, mix_ae, unet) from exported checkpoints, checking that they belong together."
     from bassnb.checkpoint import save_model
@@ -131,7 +131,7 @@ def bundle_models(bass_ae, mix_ae, unet, out, dtype=torch.float16, overwrite=Fal
         save_model(out / name, mod, dtype=dtype, **extra)
     return out
 
-# %% ../nbs/12_pipeline.ipynb #c63352c1
+# %% ../nbs/12_pipeline.ipynb #4776c67b
 @patch
 def _prepare(self:BassGenerator, x:Tensor, sr:int, what:str, min_seconds:float):
     "Resample to the model rate, set channels, check length and silence, normalise loudness; returns (x, gain)."
@@ -154,7 +154,7 @@ def encode_style(self:BassGenerator, style, sr:int|None=None):
     with torch.inference_mode(): z = self.bass_ae.to_unit(self.bass_ae.encode(y[None].to(self.device)))
     return time_mean(z)
 
-# %% ../nbs/12_pipeline.ipynb #ef50e10f
+# %% ../nbs/12_pipeline.ipynb #14669329
 @dataclass
 class Generation:
     "The result of `BassGenerator.generate`."
@@ -174,7 +174,7 @@ class Generation:
             if mix_path: out.append(save_audio(name(mix_path, i), self.mix_with_bass[i], self.sr, overwrite))
         return out
 
-# %% ../nbs/12_pipeline.ipynb #5c551d4b
+# %% ../nbs/12_pipeline.ipynb #f261cb98
 def to_channels_batch(b:Tensor, channels:int, n:int):
     "Batch (B, c, m) -> (B, channels, n): copy or average channels as needed, pad or cut to exactly n samples."
     if b.shape[1] != channels: b = (b if b.shape[1] == 1 else b.mean(1, keepdim=True)).expand(-1, channels, -1)
