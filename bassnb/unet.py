@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['timestep_embedding', 'TimeResBlock', 'UNetConfig', 'unet_preset', 'LatentUNet']
 
-# %% ../nbs/08_unet.ipynb #67124533
+# %% ../nbs/08_unet.ipynb #4c14ba66
 from .imports import *
 from .attention import DpbAttention, norm
 from .autoencoder import conv, down, up
 from fastcore.basics import patch
 
-# %% ../nbs/08_unet.ipynb #9704dc4c
+# %% ../nbs/08_unet.ipynb #27c3b654
 def timestep_embedding(t:Tensor, dim:int, max_period=10_000.):
     "Sinusoidal embedding (B, dim) of noise levels t in [0, 1] (scaled to [0, 1000] as in DDPM)."
     half = dim // 2
@@ -19,7 +19,7 @@ def timestep_embedding(t:Tensor, dim:int, max_period=10_000.):
     a = 1000 * t.float()[:, None] * freqs[None]
     return torch.cat([a.sin(), a.cos()], -1)
 
-# %% ../nbs/08_unet.ipynb #a627637a
+# %% ../nbs/08_unet.ipynb #275fd76f
 class TimeResBlock(nn.Module):
     "Residual conv block whose input is [h; emb(t)] (time embedding concatenated before the block)."
     def __init__(self, ni:int, nf:int, t_dim:int, ks=3, dropout=0.):
@@ -32,7 +32,7 @@ class TimeResBlock(nn.Module):
         h = self.c1(F.silu(self.n1(h)))
         return self.skip(x) + self.c2(self.drop(F.silu(self.n2(h))))
 
-# %% ../nbs/08_unet.ipynb #84402da3
+# %% ../nbs/08_unet.ipynb #e23f2961
 @dataclass
 class UNetConfig:
     "Hyper-parameters of the conditional latent U-Net (paper §3.2)."
@@ -59,7 +59,7 @@ def unet_preset(name='small', **kw):
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return UNetConfig(**{**presets[name], **kw})
 
-# %% ../nbs/08_unet.ipynb #e1b6b43f
+# %% ../nbs/08_unet.ipynb #4f7f4c01
 class LatentUNet(nn.Module):
     "v = f(z_t, t, c_x): 1-D U-Net over latent frames, conditioned by concatenating the mix latent (Pasini et al. 2024)."
     config_class = UNetConfig
@@ -81,7 +81,7 @@ class LatentUNet(nn.Module):
             if i > 0: self.ups.append(up(ch, ch))
         self.out = nn.Sequential(norm(ch), nn.SiLU(), conv(ch, cfg.in_dim, cfg.kernel, zero=True))
 
-# %% ../nbs/08_unet.ipynb #18a239c0
+# %% ../nbs/08_unet.ipynb #ff0d533f
 def _run(m, h, te): return m[1](m[0](h, te)) if isinstance(m, nn.ModuleList) else m(h)
 
 @patch
