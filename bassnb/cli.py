@@ -7,11 +7,11 @@ __all__ = ['EXAMPLES', 'USER_ERRORS', 'cmd_synth', 'add_synth', 'cmd_train_ae', 
            'add_train_ae', 'cmd_encode', 'add_encode', 'cmd_train_diffusion', 'add_train_diffusion', 'cmd_bundle',
            'add_bundle', 'cmd_generate', 'add_generate', 'cmd_demo', 'add_demo', 'error_line', 'parser', 'main']
 
-# %% ../nbs/15_cli.ipynb #20aac240
+# %% ../nbs/15_cli.ipynb #2ae4b48f
 from .imports import *
 import argparse
 
-# %% ../nbs/15_cli.ipynb #e306bedc
+# %% ../nbs/15_cli.ipynb #606f7bc2
 EXAMPLES = {
     'generate': 'bassnb generate song_without_bass.wav --style my_bass.wav -o bass.wav --mix-out with_bass.wav',
     'demo': 'bassnb demo --out bassnb_demo',
@@ -27,7 +27,7 @@ def _sub(subs, name, help, desc=None):
     return subs.add_parser(name, help=f"{help}  (e.g. {EXAMPLES[name]})", description=desc or help,
                            epilog=f"example:\n  {EXAMPLES[name]}", formatter_class=argparse.RawDescriptionHelpFormatter)
 
-# %% ../nbs/15_cli.ipynb #b85651d1
+# %% ../nbs/15_cli.ipynb #1ed50c35
 def cmd_synth(a):
     "Render a corpus of procedural multitrack songs."
     from bassnb.synth import synth_corpus
@@ -44,7 +44,7 @@ def add_synth(subs):
     p.add_argument('--seconds', type=float, default=30., help='length of each song in seconds (default 30)')
     p.set_defaults(fn=cmd_synth)
 
-# %% ../nbs/15_cli.ipynb #6a31b84c
+# %% ../nbs/15_cli.ipynb #28a2c170
 def cmd_train_ae(a):
     "Train (or resume) an STFT autoencoder."
     from bassnb.train_autoencoder import train_ae
@@ -78,7 +78,7 @@ def add_train_ae(subs):
     p.add_argument('--device', help="'cpu', 'cuda', 'cuda:1' (default: CUDA when present)")
     p.set_defaults(fn=cmd_train_ae)
 
-# %% ../nbs/15_cli.ipynb #bd79f6cb
+# %% ../nbs/15_cli.ipynb #1579e364
 def cmd_encode(a):
     "Encode a corpus into a latent cache."
     from bassnb.train_autoencoder import load_ae
@@ -122,7 +122,7 @@ def add_train_diffusion(subs):
     p.add_argument('--device', help="'cpu', 'cuda', 'cuda:1' (default: CUDA when present)")
     p.set_defaults(fn=cmd_train_diffusion)
 
-# %% ../nbs/15_cli.ipynb #1c6544fa
+# %% ../nbs/15_cli.ipynb #db06b2e5
 def cmd_bundle(a):
     "Assemble a model folder from three training runs."
     from bassnb.pipeline import bundle_models
@@ -138,7 +138,7 @@ def add_bundle(subs):
     p.add_argument('--force', action='store_true', help='replace models already in --out')
     p.set_defaults(fn=cmd_bundle)
 
-# %% ../nbs/15_cli.ipynb #49ea11eb
+# %% ../nbs/15_cli.ipynb #4c705ff2
 def cmd_generate(a):
     "Generate a bass stem for a mix."
     from bassnb.pipeline import BassGenerator
@@ -170,7 +170,7 @@ def add_generate(subs):
     p.add_argument('--mix-out', help='also write the mix with the bass added to this file')
     p.add_argument('--style', help='a bass clip (>= 0.5 s) whose sound the bass should take on')
     p.add_argument('--steps', type=int, help='DDIM steps (default 64)')
-    p.add_argument('--cfg', type=float, help='guidance scale (default 2; 1 = no guidance)')
+    p.add_argument('--cfg', type=float, help='guidance scale (default 6; 1 = no guidance)')
     p.add_argument('--rescale', type=float, help='guidance std rescale in [0, 1] (default 0.7)')
     p.add_argument('--grounding', type=float, help='style grounding strength in [0, 1] (default 1; needs --style)')
     p.add_argument('--seed', type=int, default=0, help='random seed (default 0): same seed, same bass')
@@ -183,7 +183,7 @@ def add_generate(subs):
     p.add_argument('--force', action='store_true', help='overwrite existing output files')
     p.set_defaults(fn=cmd_generate)
 
-# %% ../nbs/15_cli.ipynb #85245596
+# %% ../nbs/15_cli.ipynb #1f0a8760
 def cmd_demo(a):
     "Render the demo song, plot it, and generate a bass for its mix with the bundled models."
     import time, matplotlib; matplotlib.use('agg')
@@ -228,7 +228,7 @@ def add_demo(subs):
     p.add_argument('--force', action='store_true', help='overwrite files from an earlier demo run')
     p.set_defaults(fn=cmd_demo)
 
-# %% ../nbs/15_cli.ipynb #4730ef71
+# %% ../nbs/15_cli.ipynb #e3f9dc5c
 USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError, NotADirectoryError,
                ImportError)
 

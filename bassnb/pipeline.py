@@ -6,7 +6,7 @@
 __all__ = ['as_audio', 'windowed', 'GenConfig', 'check_models', 'BassGenerator', 'bundle_models', 'Generation',
            'to_channels_batch']
 
-# %% ../nbs/12_pipeline.ipynb #d47988ce
+# %% ../nbs/12_pipeline.ipynb #fec9a562
 from .imports import *
 from .audio import AudioError, load_audio, resample, to_channels, fix_nonfinite, check_sr, rms_db, is_silent, save_audio
 from .audio import check_output, audio_format
@@ -19,7 +19,7 @@ from .sampling import generate_latent, time_mean
 from .learner import pick_device
 from fastcore.basics import patch
 
-# %% ../nbs/12_pipeline.ipynb #b42fc962
+# %% ../nbs/12_pipeline.ipynb #8c77b691
 def as_audio(x, sr:int|None=None, what='audio'):
     "A path, array or tensor -> (float32 tensor (channels, samples), sample rate), with clear errors."
     if isinstance(x, (str, Path)): return load_audio(x)
@@ -31,7 +31,7 @@ def as_audio(x, sr:int|None=None, what='audio'):
     if x.shape[1] == 0: raise AudioError(f"{what}: contains no samples")
     return fix_nonfinite(x.contiguous(), what=what, sr=sr), check_sr(int(sr), what)
 
-# %% ../nbs/12_pipeline.ipynb #64fb982a
+# %% ../nbs/12_pipeline.ipynb #b0d7202e
 def _fade(n, overlap, left, right):
     w = torch.ones(n)
     ramp = torch.linspace(0, 1, overlap + 2)[1:-1]
@@ -54,12 +54,12 @@ def windowed(model, window=512, overlap=64):
         return out / wsum
     return f
 
-# %% ../nbs/12_pipeline.ipynb #d83e2313
+# %% ../nbs/12_pipeline.ipynb #8a5170fe
 @dataclass
 class GenConfig:
     "Default settings of `BassGenerator.generate`."
     steps: int = 64              # DDIM steps (paper default K = 64)
-    cfg: float = 2.              # classifier-free guidance scale (1 = plain conditional)
+    cfg: float = 6.              # classifier-free guidance scale (1 = plain conditional); 6 measured best of 1-8 for the small model
     rescale: float = .7          # guidance std rescale phi in [0, 1] (Lin et al. recommend 0.7)
     grounding: float = 1.        # style grounding strength (0 off, 1 the paper's rule); used when a style is given
     eta: float = 0.              # DDIM stochasticity (0 deterministic)
@@ -68,7 +68,7 @@ class GenConfig:
     level_db: float = -20.       # RMS level mixes and style clips are brought to before encoding
     min_style_seconds: float = .5
 
-# %% ../nbs/12_pipeline.ipynb #b167aec3
+# %% ../nbs/12_pipeline.ipynb #899e0fef
 def check_models(bass_ae:StftAutoencoder, mix_ae:StftAutoencoder, unet:LatentUNet, paths:dict):
     "Raise a `CheckpointError` unless the two autoencoders are a bass and a mix one whose latents fit `unet`."
     for ae, kind in [(bass_ae, 'bass'), (mix_ae, 'mix')]:
@@ -113,7 +113,7 @@ class BassGenerator:
                                   f"than the ones in {d} ({fps}). Put the matching bass_ae/mix_ae files next to it.")
         return cls(bass, mix, unet, device, GenConfig(**gen_kw))
 
-# %% ../nbs/12_pipeline.ipynb #25ac0476
+# %% ../nbs/12_pipeline.ipynb #0c44c02a
 def bundle_models(bass_ae, mix_ae, unet, out, dtype=torch.float16, overwrite=False):
     "Write a model folder (bass_ae, mix_ae, unet) from exported checkpoints, checking that they belong together."
     from bassnb.checkpoint import save_model
@@ -131,7 +131,7 @@ def bundle_models(bass_ae, mix_ae, unet, out, dtype=torch.float16, overwrite=Fal
         save_model(out / name, mod, dtype=dtype, **extra)
     return out
 
-# %% ../nbs/12_pipeline.ipynb #4776c67b
+# %% ../nbs/12_pipeline.ipynb #37823867
 @patch
 def _prepare(self:BassGenerator, x:Tensor, sr:int, what:str, min_seconds:float):
     "Resample to the model rate, set channels, check length and silence, normalise loudness; returns (x, gain)."
@@ -154,7 +154,7 @@ def encode_style(self:BassGenerator, style, sr:int|None=None):
     with torch.inference_mode(): z = self.bass_ae.to_unit(self.bass_ae.encode(y[None].to(self.device)))
     return time_mean(z)
 
-# %% ../nbs/12_pipeline.ipynb #14669329
+# %% ../nbs/12_pipeline.ipynb #903a04fa
 @dataclass
 class Generation:
     "The result of `BassGenerator.generate`."
@@ -174,7 +174,7 @@ class Generation:
             if mix_path: out.append(save_audio(name(mix_path, i), self.mix_with_bass[i], self.sr, overwrite))
         return out
 
-# %% ../nbs/12_pipeline.ipynb #f261cb98
+# %% ../nbs/12_pipeline.ipynb #577795f4
 def to_channels_batch(b:Tensor, channels:int, n:int):
     "Batch (B, c, m) -> (B, channels, n): copy or average channels as needed, pad or cut to exactly n samples."
     if b.shape[1] != channels: b = (b if b.shape[1] == 1 else b.mean(1, keepdim=True)).expand(-1, channels, -1)

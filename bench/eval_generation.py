@@ -30,7 +30,7 @@ def quality(gen, songs, a):
         k = song[1]['song_id']
         if k not in cache:
             mix = sum(v for n, v in song[0].items() if n != 'bass')
-            cache[k] = gen.generate(mix, song[1]['sr'], seed=a.seed, steps=a.steps, progress=False).bass[0]
+            cache[k] = gen.generate(mix, song[1]['sr'], seed=a.seed, steps=a.steps, cfg=a.cfg, rescale=a.rescale, progress=False).bass[0]
         return cache[k]
     cands = {'ground truth': cands['ground truth'], 'generated (default settings)': generated,
              'rule-based (mix -> beats + chords -> roots)': cands['rule-based'], 'mismatch (another song\'s bass)': cands['mismatch'],
@@ -53,7 +53,7 @@ def style(gen, songs, a):
         clip = refs[req]
         mix = sum(v for n, v in stems.items() if n != 'bass')
         row = dict(song=m['song_id'], own=own, requested=req)
-        takes = {f'g{g:g}': gen.generate(mix, m['sr'], style=clip, style_sr=TIMBRE_SR, grounding=g, seed=a.seed, steps=a.steps,
+        takes = {f'g{g:g}': gen.generate(mix, m['sr'], style=clip, style_sr=TIMBRE_SR, grounding=g, seed=a.seed, steps=a.steps, cfg=a.cfg, rescale=a.rescale,
                                           progress=False).bass[0] for g in a.grounding}
         takes['ground truth'] = stems['bass']
         for k, x in takes.items():
@@ -88,6 +88,8 @@ def main():
     ap.add_argument('--style-seed', type=int, default=50_000, help='seed of the songs whose lines make the style clips')
     ap.add_argument('--grounding', type=float, nargs='+', default=[0., 1.])
     ap.add_argument('--steps', type=int, help='DDIM steps (default: the generator default, 64)')
+    ap.add_argument('--cfg', type=float, help='guidance scale (default: the generator default, 2)')
+    ap.add_argument('--rescale', type=float, help='guidance rescale (default: the generator default, 0.7)')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--out', default='bench/results', help='folder for the json results')
     a = ap.parse_args()
