@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['NO_STYLE', 'samples_dir', 'style_choices', 'save_upload', 'audio_player', 'spec_png', 'BassWidget', 'bass_widget']
 
-# %% ../nbs/13_widget.ipynb #96028282
+# %% ../nbs/13_widget.ipynb #cc725947
 from .imports import *
 from .audio import load_audio, play, show_spec
 from .pipeline import BassGenerator, GenConfig, Generation
@@ -14,7 +14,7 @@ from fastcore.basics import patch
 import html
 import ipywidgets as W
 
-# %% ../nbs/13_widget.ipynb #e9eccf24
+# %% ../nbs/13_widget.ipynb #2f44eb24
 def samples_dir():
     "The `data_samples` folder of a source checkout (next to the package), else `./data_samples`."
     import bassnb
@@ -27,7 +27,7 @@ def style_choices():
     "Style clips offered by the widget: none, then the bundled references."
     return [NO_STYLE] + [str(samples_dir() / f'style_{k}.ogg') for k in ('finger', 'synth')]
 
-# %% ../nbs/13_widget.ipynb #e1a5a461
+# %% ../nbs/13_widget.ipynb #61872872
 def save_upload(value, folder):
     "Write the files of a `FileUpload` value into `folder`; return their paths."
     out = []
@@ -38,7 +38,7 @@ def save_upload(value, folder):
         out.append(p)
     return out
 
-# %% ../nbs/13_widget.ipynb #fcdfd4e3
+# %% ../nbs/13_widget.ipynb #76c213ae
 def audio_player(x:Tensor, sr:int):
     "An `ipywidgets.Audio` player for `x` (channels, samples)."
     return W.Audio(value=play(x, sr).data, format='wav', autoplay=False, loop=False)
@@ -56,7 +56,7 @@ def spec_png(mix:Tensor, res:Generation, fmax=4000., width=10.):
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=80)
     return buf.getvalue()
 
-# %% ../nbs/13_widget.ipynb #56720839
+# %% ../nbs/13_widget.ipynb #f291fee6
 def _slider(cls, value, lo, hi, step, desc, tip):
     return cls(value=value, min=lo, max=hi, step=step, description=desc, tooltip=tip, continuous_update=False,
                style={'description_width': '110px'}, layout=W.Layout(width='380px'))
@@ -76,7 +76,7 @@ class BassWidget:
 
     def _ipython_display_(self): from IPython.display import display; display(self.ui)
 
-# %% ../nbs/13_widget.ipynb #b6636470
+# %% ../nbs/13_widget.ipynb #2189abfc
 @patch
 def _controls(self:BassWidget, g:GenConfig):
     wide = dict(style={'description_width': '110px'}, layout=W.Layout(width='560px'))
@@ -116,7 +116,7 @@ def _on_upload(self:BassWidget, change, box):
         self.message(f"uploaded {Path(box.value).name}")
     except Exception as e: self.show_error(e)
 
-# %% ../nbs/13_widget.ipynb #9d4b8b6d
+# %% ../nbs/13_widget.ipynb #9f28992c
 @patch
 def _outputs(self:BassWidget):
     self.gen_btn = W.Button(description='Generate', button_style='success', icon='play')
@@ -139,7 +139,7 @@ def _layout(self:BassWidget):
         row(self.gen_btn, self.progress, self.step_label), self.status, self.players, self.spec,
         row(self.folder, self.overwrite, self.save_btn)])
 
-# %% ../nbs/13_widget.ipynb #461b8cef
+# %% ../nbs/13_widget.ipynb #30e68906
 @patch
 def message(self:BassWidget, text:str, kind='info'):
     "Show `text` in the status line; `kind` is 'info', 'ok' or 'error'."
@@ -153,7 +153,7 @@ def show_error(self:BassWidget, e:Exception):
     text = str(e) if isinstance(e, USER_ERRORS + (RuntimeError,)) and str(e) else f'{type(e).__name__}: {e}'
     self.message(f'⚠ {text}', 'error')
 
-# %% ../nbs/13_widget.ipynb #7d10cafa
+# %% ../nbs/13_widget.ipynb #d9ca5c37
 @patch
 def _read(self:BassWidget, box, what):
     "The audio named by path box `box`, cropped to `seconds`; None for no style."
@@ -178,7 +178,7 @@ def _step(self:BassWidget, d:dict):
     self.progress.value = d['i'] + 1
     self.step_label.value = f"step {d['i'] + 1}/{self.progress.max}"
 
-# %% ../nbs/13_widget.ipynb #0ef72721
+# %% ../nbs/13_widget.ipynb #09bf0de9
 @patch
 def generate(self:BassWidget):
     "Generate with the current settings and show the players and spectrograms (the Generate button's handler)."
@@ -215,7 +215,7 @@ def _show(self:BassWidget, mix:Tensor, res:Generation):
     self.spec.value = spec_png(mix, res)
     self.result, self.mix_audio, self.save_btn.disabled = res, mix, False
 
-# %% ../nbs/13_widget.ipynb #0c7150e3
+# %% ../nbs/13_widget.ipynb #77333ed0
 @patch
 def save(self:BassWidget):
     "Write the last result to the chosen folder (the Save button's handler); returns the paths written."
@@ -228,7 +228,7 @@ def save(self:BassWidget):
         return paths
     except Exception as e: self.show_error(e)
 
-# %% ../nbs/13_widget.ipynb #d976e64e
+# %% ../nbs/13_widget.ipynb #002af4c5
 def bass_widget(generator:BassGenerator|str|Path|None=None, **values):
     "A `BassWidget` for `generator` (default: the bundled small models); `values` set controls, e.g. `steps=16`."
     w = BassWidget(generator)
