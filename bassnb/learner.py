@@ -7,7 +7,7 @@ __all__ = ['TrainConfig', 'dist_env', 'pick_device', 'to_device', 'EpochSampler'
            'TrainingDiverged', 'Callback', 'accum_steps', 'Learner', 'init_distributed', 'ProgressCB', 'read_log',
            'LogCB', 'CheckpointCB', 'EveryCB', 'EMACB', 'run_training', 'dist_cli', 'run_cli', 'plot_log']
 
-# %% ../nbs/06a_learner.ipynb #6db161da
+# %% ../nbs/06a_learner.ipynb #1ee72c5b
 from .imports import *
 from .checkpoint import save_state, load_state, load_tensors, write_json, rng_state, set_rng_state
 from torch.utils.data import DataLoader, Sampler
@@ -15,7 +15,7 @@ import torch.distributed as dist
 from fastcore.basics import patch
 import base64
 
-# %% ../nbs/06a_learner.ipynb #9528c2fb
+# %% ../nbs/06a_learner.ipynb #25e67164
 @dataclass
 class TrainConfig:
     "Settings shared by every training run (task configs extend this)."
@@ -36,7 +36,7 @@ class TrainConfig:
     compile: bool = False          # torch.compile the training forward passes (CUDA only; ignored on CPU)
     threads: int = 0               # torch CPU threads (0: leave the default)
 
-# %% ../nbs/06a_learner.ipynb #405f722f
+# %% ../nbs/06a_learner.ipynb #3195c496
 def dist_env():
     "(rank, local_rank, world_size) from the environment `torchrun` sets; (0, 0, 1) for a plain process."
     e = os.environ
@@ -59,7 +59,7 @@ def to_device(b, device):
     if isinstance(b, (list, tuple)): return type(b)(to_device(v, device) for v in b)
     return b
 
-# %% ../nbs/06a_learner.ipynb #ccc18b88
+# %% ../nbs/06a_learner.ipynb #58ec9b8e
 class EpochSampler(Sampler):
     "Shuffled indices of `n` items, a deterministic permutation per (seed, epoch), from `start`; process `rank`'s share."
     def __init__(self, n, seed=0, epoch=0, start=0, rank=0, world=1, batch=1, accum=1):
@@ -76,7 +76,7 @@ class EpochSampler(Sampler):
         return iter(idx.reshape(-1).tolist())
     def __len__(self): return (self.n - self.start) // self.group * self.group // self.world
 
-# %% ../nbs/06a_learner.ipynb #3bee1f52
+# %% ../nbs/06a_learner.ipynb #06789c06
 class CancelFitException(Exception): "Stop training cleanly."
 class SkipStepException(Exception): "This step's loss or gradients were not finite: skip its update."
 class TrainingDiverged(RuntimeError): "Too many non-finite steps in a row."
@@ -85,7 +85,7 @@ class Callback:
     "Base class: override `before_fit`, `after_step`, `after_fit`; lower `order` runs first; `main_only`: process 0 only."
     order, main_only = 0, False
 
-# %% ../nbs/06a_learner.ipynb #e9fe3106
+# %% ../nbs/06a_learner.ipynb #be04a1b1
 def accum_steps(cfg:TrainConfig, world:int=1):
     "Micro-batches per optimiser step so that `batch_size x world x accum == global_batch` (or `cfg.accum`)."
     if not cfg.global_batch: return max(1, cfg.accum)
@@ -98,7 +98,7 @@ def accum_steps(cfg:TrainConfig, world:int=1):
                          "(the per-process share), or set only one of global_batch and accum.")
     return cfg.global_batch // per
 
-# %% ../nbs/06a_learner.ipynb #5345ba17
+# %% ../nbs/06a_learner.ipynb #754d3a15
 class Learner:
     "Steps-based training loop with callbacks, NaN guard, exact resume, accumulation and DDP."
     def __init__(self, modules:dict, opts:dict, step_fn:Callable, dataset, cfg:TrainConfig, out,
@@ -125,7 +125,7 @@ class Learner:
         for cb in self.cbs:
             if self.is_main or not cb.main_only: getattr(cb, name, lambda learn: None)(self)
 
-# %% ../nbs/06a_learner.ipynb #837a9028
+# %% ../nbs/06a_learner.ipynb #960ffaf9
 def init_distributed(device='auto'):
     "Join the process group described by torchrun's environment (NCCL on CUDA, Gloo on CPU); returns (rank, world)."
     rank, local, world = dist_env()
@@ -176,7 +176,7 @@ def wrap_compile(self:Learner):
     for k, m in self.modules.items():
         if any(id(p) in trained for p in m.parameters()): self.compiled[k] = torch.compile(self.ddp.get(k, m))
 
-# %% ../nbs/06a_learner.ipynb #8b4027dd
+# %% ../nbs/06a_learner.ipynb #91bfe345
 @torch.no_grad()
 def _finite_grads(params):
     gs = [p.grad for p in params if p.grad is not None]
@@ -198,7 +198,7 @@ def optimize(self:Learner, name:str, loss:Tensor, clip:float|None=None):
     if clip: torch.nn.utils.clip_grad_norm_(params, clip)
     opt.step()
 
-# %% ../nbs/06a_learner.ipynb #b7f9b6f2
+# %% ../nbs/06a_learner.ipynb #59d430e4
 def _rng_blob():
     "This process's RNG states as JSON (tensors base64-encoded)."
     t, meta = rng_state()
@@ -252,10 +252,10 @@ def resume(self:Learner):
 def clean_tmp(self:Learner):
     "Delete temporary files left in `out` by a save that was killed (process 0)."
     if self.is_main:
-        for f in self.out.glob('.*.tmp*'):
+        for f in self.out.glob('.*tmp*'):                 # ours (.name.XXXX.tmp.ext) and tempfile's (.tmpXXXX)
             if f.is_file(): f.unlink()
 
-# %% ../nbs/06a_learner.ipynb #64c1128b
+# %% ../nbs/06a_learner.ipynb #380bcfb0
 @patch
 def batches(self:Learner):
     "Endless micro-batches of this process's share, continuing from the saved (epoch, position)."
@@ -273,7 +273,7 @@ def batches(self:Learner):
             yield to_device(b, self.device)
         self.epoch, self.pos = self.epoch + 1, 0
 
-# %% ../nbs/06a_learner.ipynb #0da1899b
+# %% ../nbs/06a_learner.ipynb #f01de8f7
 @patch
 def one_step(self:Learner, batches, amp=contextlib.nullcontext()):
     "Run the step function on `accum` micro-batches from the iterator `batches`; returns the mean logs."
@@ -286,7 +286,7 @@ def one_step(self:Learner, batches, amp=contextlib.nullcontext()):
             logs.append({k: float(v.detach() if torch.is_tensor(v) else v) for k, v in self.step_fn(self, next(batches)).items()})
     return self.mean_logs({k: sum(l[k] for l in logs) / len(logs) for k in logs[-1]})
 
-# %% ../nbs/06a_learner.ipynb #cc9cc26c
+# %% ../nbs/06a_learner.ipynb #763bb456
 @patch
 def fit(self:Learner, steps:int|None=None, resume=True):
     "Train until `steps` (default `cfg.steps`) optimiser steps are done, resuming from `out` when possible."
@@ -323,7 +323,7 @@ def fit(self:Learner, steps:int|None=None, resume=True):
     finally: self.callback('after_fit')
     return self
 
-# %% ../nbs/06a_learner.ipynb #9056d05b
+# %% ../nbs/06a_learner.ipynb #998a5b34
 class ProgressCB(Callback):
     "A tqdm bar over steps showing the latest losses."
     order, main_only = 10, True
@@ -336,7 +336,7 @@ class ProgressCB(Callback):
     def after_fit(self, learn):
         if hasattr(self, 'bar'): self.bar.close()
 
-# %% ../nbs/06a_learner.ipynb #2a8a6436
+# %% ../nbs/06a_learner.ipynb #b008c32e
 def read_log(path):
     "Records of a JSON-lines log (an empty list if it doesn't exist)."
     path = Path(path)
@@ -368,7 +368,7 @@ class CheckpointCB(Callback):
             # after Ctrl-C the processes may stand at different points: process 0 saves alone, without waiting
             if learn.is_main or not learn.interrupted: self._save(learn, sync=not learn.interrupted)
 
-# %% ../nbs/06a_learner.ipynb #2c36c00f
+# %% ../nbs/06a_learner.ipynb #657a8667
 class EveryCB(Callback):
     "Call `fn(learn)` every `every` steps (and at the end); a dict it returns goes into the log as `prefix_*`."
     order, main_only = 50, True
@@ -386,7 +386,7 @@ class EveryCB(Callback):
     def after_step(self, learn):
         if self.every and learn.step % self.every == 0: self._run(learn)
 
-# %% ../nbs/06a_learner.ipynb #323d98ab
+# %% ../nbs/06a_learner.ipynb #f4fc8197
 class EMACB(Callback):
     "Keep `learn.modules[dst]` an exponential moving average of `learn.modules[src]`."
     order = 30
@@ -398,7 +398,7 @@ class EMACB(Callback):
         for pe, p in zip(dst.parameters(), src.parameters()): pe.lerp_(p.detach(), 1 - d)
         for be, b in zip(dst.buffers(), src.buffers()): be.copy_(b)
 
-# %% ../nbs/06a_learner.ipynb #08b3f550
+# %% ../nbs/06a_learner.ipynb #2c143183
 def run_training(make_learner:Callable, cfg:TrainConfig):
     "Join torchrun's process group if any, seed, build `make_learner(cfg)`, write `run.json`, fit, report."
     owns = not dist.is_initialized()
@@ -418,7 +418,7 @@ def run_training(make_learner:Callable, cfg:TrainConfig):
         if owns and dist.is_initialized(): dist.destroy_process_group()
     return learn
 
-# %% ../nbs/06a_learner.ipynb #ef94756c
+# %% ../nbs/06a_learner.ipynb #0931d093
 def dist_cli(add_subcommand:Callable, name:str, module:str, argv=None):
     "Parse `argv` with the options of `bassnb <name>` (--global-batch and --accum among them) plus --debug."
     import argparse
@@ -440,7 +440,7 @@ def run_cli(fn:Callable, debug=False):
         if debug: raise
         print(f'bassnb: error: {error_line(e)}', file=sys.stderr); sys.exit(2)
 
-# %% ../nbs/06a_learner.ipynb #08107569
+# %% ../nbs/06a_learner.ipynb #e635f703
 def plot_log(path, keys=None, ax=None, alpha=.05, logy=True):
     "Plot the curves of a `log.jsonl` (EMA-smoothed, raw values faint)."
     import matplotlib.pyplot as plt
