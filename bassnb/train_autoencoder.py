@@ -7,7 +7,7 @@ __all__ = ['AETrainConfig', 'ae_train_preset', 'random_gain', 'ae_step', 'ae_val
            'check_not_silent', 'ae_learner', 'train_ae', 'main', 'assets_dir', 'load_ae', 'reconstruct',
            'mel_griffinlim', 'recon_scores']
 
-# %% ../nbs/06_train_autoencoder.ipynb #27d9e664
+# %% ../nbs/06_train_autoencoder.ipynb #f02628dc
 from .imports import *
 from .audio import save_audio, is_silent
 from .spectral import mssd, logmag_l1, logmel_l1
@@ -17,7 +17,7 @@ from .checkpoint import save_model, load_model
 from .learner import *
 from .data import find_songs, split_songs, StemPairs
 
-# %% ../nbs/06_train_autoencoder.ipynb #9eec71da
+# %% ../nbs/06_train_autoencoder.ipynb #74be1924
 @dataclass
 class AETrainConfig(TrainConfig):
     "Training settings for an STFT autoencoder (paper §4)."
@@ -37,7 +37,7 @@ class AETrainConfig(TrainConfig):
     silence_db: float = -50.        # crops quieter than this are redrawn
     def __post_init__(self): self.betas = tuple(self.betas)
 
-# %% ../nbs/06_train_autoencoder.ipynb #952fbceb
+# %% ../nbs/06_train_autoencoder.ipynb #36235dad
 def ae_train_preset(name='small', kind='bass', **kw):
     "An `AETrainConfig` for preset `name` ('tiny', 'small', 'paper')."
     presets = dict(
@@ -50,7 +50,7 @@ def ae_train_preset(name='small', kind='bass', **kw):
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return AETrainConfig(**{**presets[name], 'preset': name, 'kind': kind, **kw})
 
-# %% ../nbs/06_train_autoencoder.ipynb #1d7f2cf4
+# %% ../nbs/06_train_autoencoder.ipynb #3f9fd26a
 def random_gain(x:Tensor, db:float):
     "Multiply each example of a batch by a random gain, uniform in [-db, +db] dB."
     g = (torch.rand(x.shape[0], *[1] * (x.ndim - 1), device=x.device) * 2 - 1) * db
@@ -74,7 +74,7 @@ def ae_step(learn, b):
     learn.optimize('ae', loss)
     return dict(loss=loss, rec=rec, mssd=ms, adv=gadv, z2=zz, **logs)
 
-# %% ../nbs/06_train_autoencoder.ipynb #c50033df
+# %% ../nbs/06_train_autoencoder.ipynb #bd9f7786
 def ae_validate(learn):
     "Mean multi-scale spectral distance, log-magnitude L1 and log-mel L1 on the fixed validation crops."
     ae, vb, sr = learn.modules['ae'], learn.valid, learn.modules['ae'].cfg.sr
@@ -95,7 +95,7 @@ def export_ae(learn):
     ae.latent_mean[:], ae.latent_std[:] = latent_stats(ae, learn.stats_crops)
     save_model(learn.out / 'model', ae, step=learn.step, train_config=asdict(learn.cfg))
 
-# %% ../nbs/06_train_autoencoder.ipynb #d9320142
+# %% ../nbs/06_train_autoencoder.ipynb #1216458b
 def ae_preview(learn):
     "Write the reconstruction of the first validation crop to `previews/` (audio + spectrogram picture)."
     import matplotlib; import matplotlib.pyplot as plt
@@ -110,7 +110,7 @@ def ae_preview(learn):
         show_spec(x, ae.cfg.sr, axs[0], 'original', fmax=4000); show_spec(y, ae.cfg.sr, axs[1], f'step {learn.step}', fmax=4000)
         fig.tight_layout(); fig.savefig(d / f'step{learn.step:07d}.png', dpi=70); plt.close(fig)
 
-# %% ../nbs/06_train_autoencoder.ipynb #7d5afb42
+# %% ../nbs/06_train_autoencoder.ipynb #f5510252
 def check_not_silent(ds, kind, n=16, what='dataset'):
     "Raise if `n` drawn crops of `ds` are all silent (an all-silent or empty-stem dataset)."
     if all(float(ds[i]['weight']) == 0 for i in range(min(n, len(ds)))):
@@ -138,25 +138,23 @@ def ae_learner(data, out, cfg:AETrainConfig, model_cfg:AEConfig|None=None, criti
     learn.stats_crops = [ds[i][cfg.kind] for i in range(32)]
     return learn
 
-# %% ../nbs/06_train_autoencoder.ipynb #773bacc6
+# %% ../nbs/06_train_autoencoder.ipynb #a9325984
 def train_ae(data, out, preset='small', kind='bass', steps:int|None=None, **kw):
     "Train (or resume) an autoencoder on the songs under `data`, writing everything to `out`."
     cfg = ae_train_preset(preset, kind, **({'steps': steps} if steps else {}), **kw)
     return run_training(partial(ae_learner, data, out), cfg)
 
-# %% ../nbs/06_train_autoencoder.ipynb #6dff51ad
+# %% ../nbs/06_train_autoencoder.ipynb #0bc0bf8b
 def main(argv=None):
     "`python -m bassnb.train_autoencoder` / `torchrun ... -m bassnb.train_autoencoder`: `bassnb train-ae` + batch options."
-    from bassnb.cli import add_train_ae, batch_options
+    from bassnb.cli import add_train_ae, cmd_train_ae
     a = dist_cli(add_train_ae, 'train-ae', 'bassnb.train_autoencoder', argv)
-    kw = {k: v for k, v in dict(batch_size=a.batch_size, lr=a.lr, device=a.device, threads=a.threads, num_workers=a.workers,
-                                seed=a.seed, **batch_options(a)).items() if v is not None}
-    run_cli(lambda: train_ae(a.data, a.out, a.preset, a.kind, steps=a.steps, **kw), a.debug)
+    run_cli(lambda: cmd_train_ae(a), a.debug)
 
 if __name__ == '__main__' and '__file__' in globals():   # run by `python -m` (never in the notebook):
     from bassnb.train_autoencoder import main as _main; _main()    # call main of the fully imported module
 
-# %% ../nbs/06_train_autoencoder.ipynb #6b165551
+# %% ../nbs/06_train_autoencoder.ipynb #bfc38134
 def assets_dir():
     "Folder of the files shipped inside the package (models, small audio)."
     import importlib.resources
@@ -181,7 +179,7 @@ def reconstruct(ae, x:Tensor, sr:int):
     y = to_channels(resample(y.cpu(), ae.cfg.sr, sr), c)
     return F.pad(y, (0, max(0, n - y.shape[-1])))[:, :n]   # resampling can be a sample short
 
-# %% ../nbs/06_train_autoencoder.ipynb #b2726a3f
+# %% ../nbs/06_train_autoencoder.ipynb #b0aaedbe
 def mel_griffinlim(x:Tensor, sr:int, n_mels:int, hop=4096, n_iter=32):
     "Baseline codec: `n_mels`-bin mel spectrogram at `hop`, inverted by Griffin-Lim (same floats/s as a latent)."
     import librosa

@@ -7,7 +7,7 @@ __all__ = ['fingerprint', 'mix_subsets', 'SongAudio', 'encode_stems', 'encode_so
            'LatentPairs', 'LDMTrainConfig', 'ldm_train_preset', 'ldm_step', 'fixed_vloss', 'ldm_validate', 'export_ldm',
            'ldm_learner', 'train_ldm', 'main', 'conditioning_eval', 'length_eval']
 
-# %% ../nbs/10_train_diffusion.ipynb #65d7313e
+# %% ../nbs/10_train_diffusion.ipynb #3d300f79
 from .imports import *
 from .checkpoint import save_tensors, load_tensors, save_model, load_model, write_json
 from .learner import *
@@ -15,7 +15,7 @@ from .unet import LatentUNet, UNetConfig, unet_preset
 from .diffusion import diffusion_loss, add_noise, v_target
 import copy
 
-# %% ../nbs/10_train_diffusion.ipynb #274e603c
+# %% ../nbs/10_train_diffusion.ipynb #bcbdb8bb
 def fingerprint(model:nn.Module):
     "Short hash of a model's weights and buffers (rounded to float16): identifies the latent space of an autoencoder."
     h = hashlib.sha1()
@@ -35,7 +35,7 @@ def mix_subsets(names:Sequence[str], n:int, key:str):
         if s not in subs: subs.append(s)
     return subs
 
-# %% ../nbs/10_train_diffusion.ipynb #f12b7f52
+# %% ../nbs/10_train_diffusion.ipynb #2d4e0af2
 class SongAudio(torch.utils.data.Dataset):
     "Item `i`: `(bass, {stem name: audio})` of `songs[i]`, whole songs at `sr` Hz with `channels` channels."
     def __init__(self, songs, sr:int, channels:int): self.songs, self.sr, self.channels = list(songs), sr, channels
@@ -66,7 +66,7 @@ def encode_song(song, bass_ae, mix_ae, n_mixes=4):
     _check_pair(bass_ae, mix_ae)
     return encode_stems(song.id, *SongAudio([song], bass_ae.cfg.sr, bass_ae.cfg.channels)[0], bass_ae, mix_ae, n_mixes)
 
-# %% ../nbs/10_train_diffusion.ipynb #a232d924
+# %% ../nbs/10_train_diffusion.ipynb #09267323
 def build_latent_cache(data, out, bass_ae, mix_ae, n_mixes=4, seed=0, progress=True, num_workers=0):
     "Encode every song under `data` into `out/` (one safetensors file per song + index.json); resumable."
     from bassnb.data import find_songs, split_songs
@@ -92,7 +92,7 @@ def build_latent_cache(data, out, bass_ae, mix_ae, n_mixes=4, seed=0, progress=T
         write_json(idx_path, index)               # after the song's file: the index never names a missing file
     return index
 
-# %% ../nbs/10_train_diffusion.ipynb #ccbd37c8
+# %% ../nbs/10_train_diffusion.ipynb #de054983
 def load_cache(path, split=None):
     "The index of a latent cache and its songs' latents ({id: {'bass', 'mix'}}), optionally one split only."
     path = Path(path)
@@ -120,7 +120,7 @@ class LatentPairs(torch.utils.data.Dataset):
         crop = lambda z: F.pad(z[..., a:a + self.crop], (0, max(0, self.crop - (m - a))))
         return dict(bass=crop(s['bass']), mix=crop(s['mix'][int(rng.integers(len(s['mix'])))]))
 
-# %% ../nbs/10_train_diffusion.ipynb #46175973
+# %% ../nbs/10_train_diffusion.ipynb #76911944
 @dataclass
 class LDMTrainConfig(TrainConfig):
     "Training settings for the latent diffusion model (paper §4)."
@@ -149,7 +149,7 @@ def ldm_train_preset(name='small', **kw):
     if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
     return LDMTrainConfig(**{**presets[name], 'preset': name, **kw})
 
-# %% ../nbs/10_train_diffusion.ipynb #633b4c2f
+# %% ../nbs/10_train_diffusion.ipynb #67377d55
 def ldm_step(learn, b):
     "One v-objective step with condition dropout; linear warm-up of the learning rate."
     c, opt = learn.cfg, learn.opts['unet']
@@ -172,7 +172,7 @@ def ldm_validate(learn):
     vb = to_device(learn.valid, learn.device)
     return dict(vloss=fixed_vloss(learn.modules['ema'], vb['bass'], vb['mix']))
 
-# %% ../nbs/10_train_diffusion.ipynb #e55f0e3f
+# %% ../nbs/10_train_diffusion.ipynb #69170163
 def export_ldm(learn):
     "Write the EMA U-Net as `model.safetensors` + `model.json`, with the latent cache's autoencoder fingerprints."
     save_model(learn.out / 'model', learn.modules['ema'], step=learn.step, fingerprints=learn.fingerprints,
@@ -199,32 +199,30 @@ def ldm_learner(latents, out, cfg:LDMTrainConfig, model_cfg:UNetConfig|None=None
     learn.fingerprints = index['fingerprints']
     return learn
 
-# %% ../nbs/10_train_diffusion.ipynb #eff2a396
+# %% ../nbs/10_train_diffusion.ipynb #9f0782c8
 def train_ldm(latents, out, preset='small', steps:int|None=None, **kw):
     "Train (or resume) the latent diffusion model on the cache in `latents`, writing everything to `out`."
     cfg = ldm_train_preset(preset, **({'steps': steps} if steps else {}), **kw)
     return run_training(partial(ldm_learner, latents, out), cfg)
 
-# %% ../nbs/10_train_diffusion.ipynb #66496416
+# %% ../nbs/10_train_diffusion.ipynb #d89e1879
 def main(argv=None):
     "`python -m bassnb.train_diffusion` / `torchrun ... -m bassnb.train_diffusion`: `bassnb train-diffusion` + batch options."
-    from bassnb.cli import add_train_diffusion, batch_options
+    from bassnb.cli import add_train_diffusion, cmd_train_diffusion
     a = dist_cli(add_train_diffusion, 'train-diffusion', 'bassnb.train_diffusion', argv)
-    kw = {k: v for k, v in dict(batch_size=a.batch_size, lr=a.lr, device=a.device, threads=a.threads, seed=a.seed, pos=a.pos,
-                                crop_frames=a.crop_frames, **batch_options(a)).items() if v is not None}
-    run_cli(lambda: train_ldm(a.latents, a.out, a.preset, steps=a.steps, **kw), a.debug)
+    run_cli(lambda: cmd_train_diffusion(a), a.debug)
 
 if __name__ == '__main__' and '__file__' in globals():   # run by `python -m` (never in the notebook):
     from bassnb.train_diffusion import main as _main; _main()     # call main of the fully imported module
 
-# %% ../nbs/10_train_diffusion.ipynb #a6b62b46
+# %% ../nbs/10_train_diffusion.ipynb #5eaa61c8
 def conditioning_eval(model, bass:Tensor, mix:Tensor, n_t=8, seed=0):
     "Fixed-noise v-loss with the true mix, a zeroed mix, and mismatched mixes (rolled by one in the batch)."
     return dict(true=float(fixed_vloss(model, bass, mix, n_t, seed)),
                 zeroed=float(fixed_vloss(model, bass, torch.zeros_like(mix), n_t, seed)),
                 mismatched=float(fixed_vloss(model, bass, mix.roll(1, 0), n_t, seed)))
 
-# %% ../nbs/10_train_diffusion.ipynb #83682093
+# %% ../nbs/10_train_diffusion.ipynb #86b8798a
 @torch.no_grad()
 def length_eval(model, latents:dict, lengths=(64, 256, 1024), total=1024, n_t=8, seed=0):
     "Mean v-loss on the first `total` frames of each song cut into pieces of each length (same data, t and noise)."
