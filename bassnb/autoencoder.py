@@ -9,6 +9,7 @@ __all__ = ['LM_SHIFT', 'LM_SCALE', 'AEConfig', 'ae_preset', 'conv', 'ResBlock', 
 # %% ../nbs/04_autoencoder.ipynb #f7a21c8a
 from .imports import *
 from .spectral import *
+from fastcore.basics import patch
 
 # %% ../nbs/04_autoencoder.ipynb #822cd360
 @dataclass
@@ -105,7 +106,8 @@ def to_complex(logpow:Tensor, a:Tensor, b:Tensor):
 def phase_advance(n_freq:int, n_frames:int, n_fft:int, hop:int, device=None):
     "Unit phasors (F, T) of the frame-to-frame phase advance of steady sinusoids centred on each bin."
     k, t = torch.arange(n_freq, device=device)[:, None], torch.arange(n_frames, device=device)[None]
-    return torch.polar(torch.ones((), device=device), (2 * math.pi * hop / n_fft * k * t) % (2 * math.pi))
+    turns = k * t * hop % n_fft          # in integers: exact at any frame (float32 radians drift once k*t grows)
+    return torch.polar(torch.ones((), device=device), 2 * math.pi / n_fft * turns.float())
 
 # %% ../nbs/04_autoencoder.ipynb #698e99ef
 class StftAutoencoder(nn.Module):
@@ -154,3 +156,27 @@ class StftAutoencoder(nn.Module):
 
 # %% ../nbs/04_autoencoder.ipynb #ea71c4e6
 def n_params(m:nn.Module): return sum(p.numel() for p in m.parameters())
+
+# %% ../nbs/04_autoencoder.ipynb #be0bd40e
+def _chunks(m:int, chunk:int, context:int):
+    "(lo, hi, a, b) per chunk: process frames [lo, hi), keep [a, b) (absolute frames) of `m`."
+    return [(max(0, a - context), min(m, a + chunk + context), a, min(m, a + chunk)) for a in range(0, m, chunk)]
+
+@patch
+def encode_chunked(self:StftAutoencoder, x:Tensor, chunk=512, context=16):
+    "`encode`, `chunk` latent frames at a time with `context` frames of audio on each side: the same latents, bounded memory."
+    x, c = self._check(x), self.cfg.compression
+    x = F.pad(x, (0, -x.shape[-1] % c))
+    m = x.shape[-1] // c
+    if m <= chunk + 2 * context: return self.encode(x)
+    return torch.cat([self.encode(x[..., lo * c:hi * c])[..., a - lo:b - lo] for lo, hi, a, b in _chunks(m, chunk, context)], -1)
+
+@patch
+def decode_chunked(self:StftAutoencoder, z:Tensor, length:int|None=None, chunk=512, context=16):
+    "`decode`, `chunk` latent frames at a time with `context` latent frames on each side: the same audio, bounded memory."
+    m, c = z.shape[-1], self.cfg.compression
+    if m <= chunk + 2 * context: return self.decode(z, length)
+    y = torch.cat([self.decode(z[..., lo:hi])[..., (a - lo) * c:(b - lo) * c] for lo, hi, a, b in _chunks(m, chunk, context)], -1)
+    n = length or m * c
+    return F.pad(y, (0, max(0, n - y.shape[-1])))[..., :n]
+

@@ -49,7 +49,8 @@ def cmd_train_ae(a):
     "Train (or resume) an STFT autoencoder."
     from bassnb.train_autoencoder import train_ae
     kw = {k: v for k, v in dict(batch_size=a.batch_size, lr=a.lr, device=a.device, threads=a.threads,
-                                num_workers=a.workers, seed=a.seed, **batch_options(a)).items() if v is not None}
+                                num_workers=a.workers, seed=a.seed, init=a.init, freeze_encoder=a.freeze_encoder or None,
+                                lambda_mssd=a.lambda_mssd, adv_start=a.adv_start, **batch_options(a)).items() if v is not None}
     train_ae(a.data, a.out, a.preset, a.kind, steps=a.steps, **kw)
 
 def add_batch_options(p):
@@ -72,8 +73,13 @@ def add_train_ae(subs):
     p.add_argument('--data', required=True, help='folder of songs (synthetic, MUSDB18-HQ, Slakh2100, or stem folders)')
     p.add_argument('--out', required=True, help='run folder: checkpoints, log, previews, exported model')
     p.add_argument('--steps', type=int, help='total steps (default: the preset\'s)')
-    for name, typ in [('batch-size', int), ('lr', float), ('threads', int), ('workers', int), ('seed', int)]:
+    for name, typ in [('batch-size', int), ('lr', float), ('threads', int), ('workers', int), ('seed', int),
+                      ('lambda-mssd', float), ('adv-start', int)]:
         p.add_argument(f'--{name}', type=typ, help=f'override the preset\'s {name}')
+    p.add_argument('--init', help='start from this exported autoencoder (e.g. bassnb/assets/models/small/bass_ae.safetensors) '
+                   'instead of random weights: fine-tuning; ignored when --out already holds a run')
+    p.add_argument('--freeze-encoder', action='store_true', help='with --init: train only the decoder, keeping the latent '
+                   'space, so a diffusion model trained on it still fits')
     add_batch_options(p)
     p.add_argument('--device', help="'cpu', 'cuda', 'cuda:1' (default: CUDA when present)")
     p.set_defaults(fn=cmd_train_ae)
@@ -106,7 +112,8 @@ def cmd_train_diffusion(a):
     "Train (or resume) the latent diffusion model."
     from bassnb.train_diffusion import train_ldm
     kw = {k: v for k, v in dict(batch_size=a.batch_size, lr=a.lr, device=a.device, threads=a.threads, seed=a.seed,
-                                pos=a.pos, crop_frames=a.crop_frames, **batch_options(a)).items() if v is not None}
+                                pos=a.pos, crop_frames=a.crop_frames, cooldown=a.cooldown, init=a.init,
+                                **batch_options(a)).items() if v is not None}
     train_ldm(a.latents, a.out, a.preset, steps=a.steps, **kw)
 
 def add_train_diffusion(subs):
@@ -118,6 +125,9 @@ def add_train_diffusion(subs):
     for name, typ in [('batch-size', int), ('lr', float), ('threads', int), ('seed', int), ('crop-frames', int)]:
         p.add_argument(f'--{name}', type=typ, help=f"override the preset's {name}")
     p.add_argument('--pos', choices=['dpb', 'none', 'abs'], help='attention position information (default dpb)')
+    p.add_argument('--cooldown', type=int, help='last steps over which the learning rate falls linearly to 0 (default 0)')
+    p.add_argument('--init', help='start from this exported U-Net (e.g. bassnb/assets/models/small/unet.safetensors) '
+                   'instead of random weights: fine-tuning; ignored when --out already holds a run')
     add_batch_options(p)
     p.add_argument('--device', help="'cpu', 'cuda', 'cuda:1' (default: CUDA when present)")
     p.set_defaults(fn=cmd_train_diffusion)
@@ -156,7 +166,7 @@ def cmd_generate(a):
             raise FileExistsError(f"{', '.join(clash)}: already exist(s) and were left untouched; pass --force to replace.")
     for p in outs:
         for i in range(n): check_output(named(p, i), overwrite=True)
-    gen = BassGenerator.from_pretrained(a.model, device=a.device or 'auto')
+    gen = BassGenerator.from_pretrained(a.model, device=a.device or 'auto', precision=a.precision)
     mix, sr = load_audio(a.mix, downmix=a.downmix, channels=2 if a.downmix else None, nonfinite=a.nonfinite)
     style = load_audio(a.style, downmix=True, channels=1, nonfinite=a.nonfinite) if a.style else (None, None)
     r = gen.generate(mix, sr, style[0], style[1], steps=a.steps, cfg=a.cfg, rescale=a.rescale, grounding=a.grounding,
@@ -177,6 +187,8 @@ def add_generate(subs):
     p.add_argument('--n', type=int, default=1, help='variations to generate (files get _1, _2, ... suffixes)')
     p.add_argument('--model', help='model folder with bass_ae, mix_ae, unet (default: the bundled small models)')
     p.add_argument('--device', help="'cpu' or 'cuda' (default: CUDA when present)")
+    p.add_argument('--precision', default='auto', choices=['auto', 'fp32', 'bf16'],
+                   help="U-Net arithmetic (default auto: bf16 where the CPU/GPU computes it natively, else fp32)")
     p.add_argument('--downmix', action='store_true', help='accept files with more than 2 channels by downmixing')
     p.add_argument('--fix-nonfinite', dest='nonfinite', action='store_const', const='zero', default='error',
                    help='replace NaN/inf samples with silence instead of refusing the file')
@@ -197,10 +209,11 @@ def cmd_demo(a):
     plot_song((stems, song.meta)); plt.savefig(out / 'demo_song.png', dpi=80); plt.close('all')
     print(f"1. rendered the demo song: {d} ({', '.join(sorted(stems))}); picture: {out / 'demo_song.png'}")
     from bassnb.pipeline import BassGenerator
+    from bassnb.evaluation import bass_f0, chord_tone_fraction, plot_pitch_chords, song_mix
     try: gen = BassGenerator.from_pretrained(device=a.device or 'auto')
     except FileNotFoundError as e: print(f"no bundled models to generate with: {e}"); return
     sr, m = song.meta['sr'], song.meta
-    mix = sum(v for k, v in stems.items() if k != 'bass')
+    mix = song_mix((stems, m))
     style = render_song(make_song(DATA_SAMPLES_SEED + 1, 9., song_id='style', bass_program=33), sr)['bass']  # = data_samples/style_finger.ogg
     files = [save_audio(out / 'mix_without_bass.flac', mix, sr, a.force), save_audio(out / 'style_finger.flac', style, sr, a.force)]
     t0 = time.perf_counter()
@@ -209,7 +222,7 @@ def cmd_demo(a):
     files += r.save(out / 'generated_bass.flac', out / 'mix_with_generated_bass.flac', overwrite=a.force)
     print(f"2. generated a bass for the {mix.shape[-1] / sr:.1f} s mix in {dt:.1f} s on {gen.device} "
           f"({r.settings['steps']} DDIM steps, guidance {r.settings['cfg']:g}, style grounding {r.settings['grounding']:g})")
-    from bassnb.evaluation import bass_f0, chord_tone_fraction, plot_pitch_chords
+
     fig, axs = plt.subplots(2, 1, figsize=(13, 7), sharex=True)
     for ax, (name, x) in zip(axs, [('true bass', stems['bass']), ('generated bass', r.bass[0])]):
         tr = bass_f0(x, sr, prob=True)

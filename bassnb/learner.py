@@ -35,6 +35,7 @@ class TrainConfig:
     bf16: bool = False             # bf16 autocast (CUDA only)
     compile: bool = False          # torch.compile the training forward passes (CUDA only; ignored on CPU)
     threads: int = 0               # torch CPU threads (0: leave the default)
+    init: str = ''                 # start from the weights of this exported model (fine-tuning); a resumed run ignores it
 
 # %% ../nbs/06a_learner.ipynb #3195c496
 def dist_env():

@@ -11,8 +11,8 @@ __all__ = ['NOTE_NAMES', 'BASS_LO', 'BASS_HI', 'SCALES', 'QUALITIES', 'PROGRESSI
            'SongSpec', 'draw_spec', 'check_spec', 'bass_tone', 'walk_line', 'Plan', 'n_bars_for', 'plan_song',
            'drum_part', 'comp_notes', 'comp_part', 'motif', 'next_pitch', 'lead_part', 'bass_span', 'bass_part',
            'humanize', 'SynthSong', 'song_parts', 'song_meta', 'make_song', 'sf2_path', 'new_synth',
-           'render_instrument', 'active_rms_db', 'mix_gains', 'render_song', 'write_song', 'read_song', 'song_seed',
-           'synth_corpus', 'plot_song', 'make_data_samples']
+           'render_instrument', 'active_rms_db', 'mix_gains', 'render_song', 'write_song', 'read_song',
+           'transpose_line', 'render_stem', 'song_seed', 'synth_corpus', 'plot_song', 'make_data_samples']
 
 # %% ../nbs/01_synth.ipynb #23110e74
 from .imports import *
@@ -672,6 +672,25 @@ def read_song(song_dir):
     d = Path(song_dir)
     meta = json.loads((d / 'meta.json').read_text())
     return {k: load_audio(d / s['file'])[0] for k, s in meta['stems'].items()}, meta
+
+# %% ../nbs/01_synth.ipynb #d4f4c4b3
+def transpose_line(pitches, semitones:int, lo=BASS_LO, hi=BASS_HI):
+    "`pitches` moved by `semitones`, the whole line an octave further if that keeps more notes in [lo, hi]; notes still outside folded in (`fold`)."
+    ps = np.asarray(pitches, int) + semitones
+    out = lambda o: int(((ps + o < lo) | (ps + o > hi)).sum())
+    o = min((0, -12, 12), key=out)                     # ties: no octave move
+    return [fold(int(q), lo, hi) for q in ps + o]
+
+def render_stem(song_dir, stem='bass', transpose:Callable|None=None):
+    "Stem `stem` of a song folder re-rendered from its MIDI at its pan and in-mix gain, as long as its FLAC: `(2, n)`; `transpose` maps its pitches."
+    d = Path(song_dir)
+    m = json.loads((d / 'meta.json').read_text())
+    inst = next(i for i in pretty_midi.PrettyMIDI(str(d / m['midi'])).instruments if i.name == stem)
+    if transpose is not None:
+        for x, q in zip(inst.notes, transpose([x.pitch for x in inst.notes])): x.pitch = int(q)
+    s = m['stems'][stem]
+    y = render_instrument(inst, m['sr'], int(round(m['duration'] * m['sr'])), s['pan']) * 10 ** (s['gain_db'] / 20)
+    return torch.from_numpy(np.ascontiguousarray(y.T))
 
 # %% ../nbs/01_synth.ipynb #d69231a3
 def song_seed(seed:int, i:int):

@@ -35,6 +35,7 @@ class AETrainConfig(TrainConfig):
     items_per_epoch: int = 4096     # crops per virtual epoch
     n_valid: int = 16               # fixed validation crops
     silence_db: float = -50.        # crops quieter than this are redrawn
+    freeze_encoder: bool = False    # with `init`: train the decoder only, so the latent space (and a diffusion model on it) stays
     def __post_init__(self): self.betas = tuple(self.betas)
 
 # %% ../nbs/06_train_autoencoder.ipynb #36235dad
@@ -92,7 +93,8 @@ def latent_stats(ae, xs:Sequence[Tensor]):
 def export_ae(learn):
     "Store latent statistics in the model and write `model.safetensors` + `model.json` (the inference checkpoint)."
     ae = learn.modules['ae']
-    ae.latent_mean[:], ae.latent_std[:] = latent_stats(ae, learn.stats_crops)
+    if not learn.cfg.freeze_encoder:             # a frozen encoder keeps its latent space, statistics included
+        ae.latent_mean[:], ae.latent_std[:] = latent_stats(ae, learn.stats_crops)
     save_model(learn.out / 'model', ae, step=learn.step, train_config=asdict(learn.cfg))
 
 # %% ../nbs/06_train_autoencoder.ipynb #1216458b
@@ -117,18 +119,31 @@ def check_not_silent(ds, kind, n=16, what='dataset'):
         raise ValueError(f"{what}: the first {n} crops of the {kind} signal are all silent (below {ds.silence_db} dB). "
                          f"Check that the {kind} stems contain audio, or lower --silence-db.")
 
+def _init_ae(cfg:AETrainConfig, model_cfg:AEConfig|None=None):
+    "A new autoencoder, or with `cfg.init` the exported one to fine-tune (its encoder frozen if `cfg.freeze_encoder`)."
+    if not cfg.init:
+        if cfg.freeze_encoder: raise ValueError("freeze_encoder keeps an encoder that is already trained: give init= "
+                                                "(CLI: --init) the exported autoencoder to fine-tune")
+        return StftAutoencoder(model_cfg or ae_preset(cfg.preset, cfg.kind))
+    ae, _ = load_model(cfg.init, StftAutoencoder)
+    if ae.cfg.kind != cfg.kind:
+        raise ValueError(f"{cfg.init}: is a {ae.cfg.kind} autoencoder, but this run trains a {cfg.kind} one (--kind)")
+    ae.encoder.requires_grad_(not cfg.freeze_encoder)
+    return ae
+
 def ae_learner(data, out, cfg:AETrainConfig, model_cfg:AEConfig|None=None, critic_cfg:CriticConfig|None=None):
     "A `Learner` that trains an STFT autoencoder + two critics on the songs under `data`."
-    mcfg = model_cfg or ae_preset(cfg.preset, cfg.kind)
-    ccfg = critic_cfg or critic_preset(cfg.preset)
+    ae = _init_ae(cfg, model_cfg)
+    mcfg, ccfg = ae.cfg, critic_cfg or critic_preset(cfg.preset)
     songs = split_songs(find_songs(data), seed=cfg.seed)
     if not songs['valid']: songs['valid'] = songs['train'][:1]   # tiny corpora: borrow a training song
     mk = lambda ss, n, seed: StemPairs(ss, mcfg.sr, mcfg.channels, frames=cfg.crop_frames, n_items=n, seed=seed,
                                        want=(cfg.kind,), silence_db=cfg.silence_db)
     ds = mk(songs['train'], cfg.items_per_epoch, cfg.seed)
     check_not_silent(ds, cfg.kind, what=str(data))
-    ae, crit = StftAutoencoder(mcfg), Critics(mcfg, ccfg)
-    opts = {k: torch.optim.Adam(m.parameters(), cfg.lr, betas=cfg.betas) for k, m in [('ae', ae), ('critics', crit)]}
+    crit = Critics(mcfg, ccfg)
+    opts = {k: torch.optim.Adam([p for p in m.parameters() if p.requires_grad], cfg.lr, betas=cfg.betas)
+            for k, m in [('ae', ae), ('critics', crit)]}
     config = dict(model=asdict(mcfg), critics=asdict(ccfg), train=asdict(cfg), data=str(data))
     learn = Learner({'ae': ae, 'critics': crit}, opts, ae_step, ds, cfg, out, config=config, cbs=[
         ProgressCB(), LogCB(), EveryCB(ae_validate, cfg.valid_every, 'valid'), EveryCB(ae_preview, cfg.preview_every),

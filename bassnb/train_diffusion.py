@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['fingerprint', 'mix_subsets', 'SongAudio', 'encode_stems', 'encode_song', 'build_latent_cache', 'load_cache',
-           'LatentPairs', 'LDMTrainConfig', 'ldm_train_preset', 'ldm_step', 'fixed_vloss', 'ldm_validate', 'export_ldm',
-           'ldm_learner', 'train_ldm', 'main', 'conditioning_eval', 'length_eval']
+           'LatentPairs', 'LDMTrainConfig', 'ldm_train_preset', 'lr_at', 'ldm_step', 'fixed_vloss', 'ldm_validate',
+           'export_ldm', 'ldm_learner', 'train_ldm', 'main', 'conditioning_eval', 'length_eval']
 
 # %% ../nbs/10_train_diffusion.ipynb #3d300f79
 from .imports import *
@@ -17,9 +17,10 @@ import copy
 
 # %% ../nbs/10_train_diffusion.ipynb #bcbdb8bb
 def fingerprint(model:nn.Module):
-    "Short hash of a model's weights and buffers (rounded to float16): identifies the latent space of an autoencoder."
+    "Short hash of the weights and buffers that make an autoencoder's latents (all but the decoder's): its latent space."
     h = hashlib.sha1()
     for k, v in sorted(model.state_dict().items()):   # float16 rounding: a half-precision copy keeps the fingerprint
+        if k.startswith('decoder.'): continue          # the decoder reads latents without shaping them
         h.update(k.encode()); h.update(v.detach().cpu().to(torch.float16 if v.is_floating_point() else v.dtype).numpy().tobytes())
     return h.hexdigest()[:16]
 
@@ -133,6 +134,7 @@ class LDMTrainConfig(TrainConfig):
     ema_decay: float = .999
     grad_clip: float = 1.
     warmup: int = 500                # linear learning-rate warm-up steps
+    cooldown: int = 0                # last steps over which the learning rate falls linearly to 0 (0: constant to the end)
     items_per_epoch: int = 4096
     n_valid: int = 64                # fixed validation crops
     pos: str = 'dpb'                 # attention position information: 'dpb', 'none', 'abs'
@@ -150,10 +152,15 @@ def ldm_train_preset(name='small', **kw):
     return LDMTrainConfig(**{**presets[name], 'preset': name, **kw})
 
 # %% ../nbs/10_train_diffusion.ipynb #67377d55
+def lr_at(step:int, steps:int, lr:float, warmup=0, cooldown=0):
+    "Learning rate of step `step` (0-based) of `steps`: linear warm-up, constant, then a linear cool-down to 0."
+    up = min(1., (step + 1) / max(warmup, 1))
+    return lr * up * (min(1., (steps - step) / cooldown) if cooldown else 1.)
+
 def ldm_step(learn, b):
-    "One v-objective step with condition dropout; linear warm-up of the learning rate."
+    "One v-objective step with condition dropout; warm-up (and optional cool-down) of the learning rate."
     c, opt = learn.cfg, learn.opts['unet']
-    for g in opt.param_groups: g['lr'] = c.lr * min(1., (learn.step + 1) / max(c.warmup, 1))
+    for g in opt.param_groups: g['lr'] = lr_at(learn.step, learn.n_steps, c.lr, c.warmup, c.cooldown)
     loss = diffusion_loss(learn.fwd('unet'), b['bass'], b['mix'], c.p_uncond)   # fwd: the DDP wrapper under torchrun
     learn.optimize('unet', loss, clip=c.grad_clip)
     return dict(loss=loss)
@@ -183,10 +190,16 @@ def ldm_learner(latents, out, cfg:LDMTrainConfig, model_cfg:UNetConfig|None=None
     index, train = load_cache(latents, 'train')
     _, valid = load_cache(latents, 'valid')
     db, dm = index['bass_ae']['latent_dim'], index['mix_ae']['latent_dim']
-    mcfg = model_cfg or unet_preset(cfg.preset, in_dim=db, cond_dim=dm, pos=cfg.pos, max_len=cfg.crop_frames)
+    if cfg.init: unet, meta = load_model(cfg.init, LatentUNet)      # fine-tuning: the checkpoint's architecture and weights
+    else: unet, meta = LatentUNet(model_cfg or unet_preset(cfg.preset, in_dim=db, cond_dim=dm, pos=cfg.pos,
+                                                           max_len=cfg.crop_frames)), {}
+    mcfg = unet.cfg
     if (mcfg.in_dim, mcfg.cond_dim) != (db, dm):
         raise ValueError(f"U-Net expects {mcfg.in_dim}+{mcfg.cond_dim} latent channels, the cache has {db}+{dm}")
-    unet = LatentUNet(mcfg)
+    if meta.get('fingerprints', index['fingerprints']) != index['fingerprints']:
+        raise ValueError(f"{cfg.init}: was trained on the latents of other autoencoders ({meta['fingerprints']}) than "
+                         f"the cache in {latents} ({index['fingerprints']}); fine-tune it on a cache encoded with its own "
+                         "autoencoders (bassnb encode --bass-ae ... --mix-ae ... from the same model folder).")
     ema = copy.deepcopy(unet).requires_grad_(False)
     opt = torch.optim.AdamW(unet.parameters(), cfg.lr, betas=cfg.betas, weight_decay=cfg.weight_decay)
     ds = LatentPairs(train, cfg.crop_frames, cfg.items_per_epoch, cfg.seed)

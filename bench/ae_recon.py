@@ -4,8 +4,9 @@ On songs of the test split (never used in training) it reports, for the bass and
 multi-scale spectral distance and log-mel L1 of the autoencoder and of the baseline, side by side, and the
 encode / decode speed in seconds of compute per minute of audio.
 
-    python bench/ae_recon.py --data data/synth --n 20            # bundled small models
-    python bench/ae_recon.py --models runs --data data/synth     # runs/ae_bass/model.safetensors, runs/ae_mix/...
+    python bench/ae_recon.py --data data/synth --n 20                    # bundled small models
+    python bench/ae_recon.py --models runs --data data/synth             # runs/ae_bass/model.safetensors, runs/ae_mix/...
+    python bench/ae_recon.py --models bundled runs/ft --data data/synth  # two sets side by side, on the same excerpts
 """
 import argparse, time, statistics, json
 from pathlib import Path
@@ -46,7 +47,9 @@ def speed(ae, seconds=60., reps=3):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--data', default='data/synth')
-    ap.add_argument('--models', help='folder with {bass,mix}_ae.safetensors or runs/ae_{bass,mix}/ (default: bundled)')
+    ap.add_argument('--models', nargs='+', default=['bundled'],
+                    help="one or more folders with {bass,mix}_ae.safetensors or ae_{bass,mix}/model.safetensors, side by side "
+                         "('bundled': the models shipped in the package; default)")
     ap.add_argument('--n', type=int, default=20, help='test songs')
     ap.add_argument('--seconds', type=float, default=10.)
     ap.add_argument('--threads', type=int, default=2)
@@ -54,36 +57,41 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     test = split_songs(find_songs(a.data))['test'][:a.n]
+    metrics = ['mssd', 'mssd_lin', 'mssd_log', 'logmel_l1']
     res = {}
     for kind in ['bass', 'mix']:
-        ae = load_ae(model_path(a.models, kind), kind)
+        aes = {m: load_ae(model_path(None if m == 'bundled' else m, kind), kind) for m in a.models}
+        ae0 = next(iter(aes.values()))
         rows = []
         with torch.inference_mode():
-            for sid, x in excerpts(test, ae, kind, a.seconds):
-                y = ae(x[None])[0][0]
-                b = torch.stack([mel_griffinlim(c, ae.cfg.sr, ae.cfg.latent_dim, ae.cfg.compression) for c in x])
-                rows.append(dict(song=sid, ae=recon_scores(x, y, ae.cfg.sr), baseline=recon_scores(x, b, ae.cfg.sr),
-                                 silence=recon_scores(x, x * 0, ae.cfg.sr)))
+            for sid, x in excerpts(test, ae0, kind, a.seconds):
+                b = torch.stack([mel_griffinlim(c, ae0.cfg.sr, ae0.cfg.latent_dim, ae0.cfg.compression) for c in x])
+                rows.append(dict(song=sid, baseline=recon_scores(x, b, ae0.cfg.sr), silence=recon_scores(x, x * 0, ae0.cfg.sr),
+                                 **{m: recon_scores(x, ae(x[None])[0][0], ae.cfg.sr) for m, ae in aes.items()}))
         mean = lambda who, m: statistics.mean(r[who][m] for r in rows)
-        wins = lambda m: sum(r['ae'][m] < r['baseline'][m] for r in rows)
-        enc, dec = speed(ae)
-        res[kind] = dict(songs=len(rows), sr=ae.cfg.sr, latent=ae.cfg.latent_dim,
-                         floats_per_s=ae.cfg.latent_dim * ae.cfg.sr / ae.cfg.compression,
-                         **{f'{who}_{m}': mean(w, m) for who, w in [('ae', 'ae'), ('gl', 'baseline'), ('silence', 'silence')]
-                            for m in ['mssd', 'mssd_lin', 'mssd_log', 'logmel_l1']},
-                         **{f'ae_wins_{m}': wins(m) for m in ['mssd', 'mssd_lin', 'mssd_log', 'logmel_l1']},
-                         encode_s_per_min=enc, decode_s_per_min=dec, per_song=rows)
+        res[kind] = dict(songs=len(rows), sr=ae0.cfg.sr, latent=ae0.cfg.latent_dim,
+                         floats_per_s=ae0.cfg.latent_dim * ae0.cfg.sr / ae0.cfg.compression,
+                         models={mo: dict(**{m: mean(mo, m) for m in metrics},
+                                          wins={m: sum(r[mo][m] < r['baseline'][m] for r in rows) for m in metrics},
+                                          **dict(zip(['encode_s_per_min', 'decode_s_per_min'], speed(aes[mo]))))
+                                 for mo in a.models},
+                         baseline={m: mean('baseline', m) for m in metrics}, silence={m: mean('silence', m) for m in metrics},
+                         per_song=rows)
     print(f"test songs: {len(test)} x {a.seconds:g} s excerpts; torch threads: {a.threads}\n")
-    metrics = [('mssd', 'MSSD (total)'), ('mssd_lin', 'MSSD linear-power part'), ('mssd_log', 'MSSD log-power part'),
-               ('logmel_l1', 'log-mel L1')]
-    print('| model | metric | autoencoder | mel + Griffin-Lim | silence | AE better than baseline (songs) |')
-    print('|---|---|---|---|---|---|')
+    names = {'mssd': 'MSSD (total)', 'mssd_lin': 'MSSD linear-power part', 'mssd_log': 'MSSD log-power part',
+             'logmel_l1': 'log-mel L1'}
+    print('| model | metric | ' + ' | '.join(f'autoencoder {mo}' for mo in a.models) + ' | mel + Griffin-Lim | silence | '
+          + ' | '.join(f'{mo} better than baseline (songs)' for mo in a.models) + ' |')
+    print('|---' * (4 + 2 * len(a.models)) + '|')
     for k, r in res.items():
-        for m, name in metrics:
-            print(f"| {k} ({r['latent']} ch, {r['sr']} Hz, {r['floats_per_s']:.0f} floats/s) | {name} | {r['ae_' + m]:.3f} | "
-                  f"{r['gl_' + m]:.3f} | {r['silence_' + m]:.3f} | {r['ae_wins_' + m]}/{r['songs']} |")
-    print('\n| model | encode (s per minute of audio) | decode (s per minute of audio) |\n|---|---|---|')
-    for k, r in res.items(): print(f"| {k} | {r['encode_s_per_min']:.3f} | {r['decode_s_per_min']:.3f} |")
+        for m, name in names.items():
+            print(f"| {k} ({r['latent']} ch, {r['sr']} Hz, {r['floats_per_s']:.0f} floats/s) | {name} | "
+                  + ' | '.join(f"{r['models'][mo][m]:.3f}" for mo in a.models)
+                  + f" | {r['baseline'][m]:.3f} | {r['silence'][m]:.3f} | "
+                  + ' | '.join(f"{r['models'][mo]['wins'][m]}/{r['songs']}" for mo in a.models) + ' |')
+    print('\n| model | autoencoder | encode (s per minute of audio) | decode (s per minute of audio) |\n|---|---|---|---|')
+    for k, r in res.items():
+        for mo, v in r['models'].items(): print(f"| {k} | {mo} | {v['encode_s_per_min']:.3f} | {v['decode_s_per_min']:.3f} |")
     if a.json: Path(a.json).write_text(json.dumps(res, indent=1))
 
 

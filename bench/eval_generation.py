@@ -18,7 +18,7 @@ from bassnb.data import find_songs, split_songs
 from bassnb.synth import read_song, BASS_PROGRAMS
 from bassnb.pipeline import BassGenerator
 from bassnb.evaluation import (quality_rows, quality_table, baseline_candidates, program_references, timbre_features,
-                               timbre_scale, timbre_distance, TIMBRE_SR)
+                               timbre_scale, timbre_distance, song_mix, TIMBRE_SR)
 from tqdm.auto import tqdm
 
 
@@ -29,8 +29,7 @@ def quality(gen, songs, a):
     def generated(song):
         k = song[1]['song_id']
         if k not in cache:
-            mix = sum(v for n, v in song[0].items() if n != 'bass')
-            cache[k] = gen.generate(mix, song[1]['sr'], seed=a.seed, steps=a.steps, cfg=a.cfg, rescale=a.rescale, progress=False).bass[0]
+            cache[k] = gen.generate(song_mix(song), song[1]['sr'], seed=a.seed, steps=a.steps, cfg=a.cfg, rescale=a.rescale, progress=False).bass[0]
         return cache[k]
     cands = {'ground truth': cands['ground truth'], 'generated (default settings)': generated,
              'rule-based (mix -> beats + chords -> roots)': cands['rule-based'], 'mismatch (another song\'s bass)': cands['mismatch'],
@@ -51,7 +50,7 @@ def style(gen, songs, a):
         F = {p: timbre_features(v, TIMBRE_SR) for p, v in refs.items()}
         scale = timbre_scale(list(F.values()))
         clip = refs[req]
-        mix = sum(v for n, v in stems.items() if n != 'bass')
+        mix = song_mix((stems, m))
         row = dict(song=m['song_id'], own=own, requested=req)
         takes = {f'g{g:g}': gen.generate(mix, m['sr'], style=clip, style_sr=TIMBRE_SR, grounding=g, seed=a.seed, steps=a.steps, cfg=a.cfg, rescale=a.rescale,
                                           progress=False).bass[0] for g in a.grounding}
@@ -88,15 +87,16 @@ def main():
     ap.add_argument('--style-seed', type=int, default=50_000, help='seed of the songs whose lines make the style clips')
     ap.add_argument('--grounding', type=float, nargs='+', default=[0., 1.])
     ap.add_argument('--steps', type=int, help='DDIM steps (default: the generator default, 64)')
-    ap.add_argument('--cfg', type=float, help='guidance scale (default: the generator default, 2)')
+    ap.add_argument('--cfg', type=float, help='guidance scale (default: the generator default, 6)')
     ap.add_argument('--rescale', type=float, help='guidance rescale (default: the generator default, 0.7)')
+    ap.add_argument('--precision', default='auto', choices=['auto', 'fp32', 'bf16'], help='U-Net precision (default: auto)')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--out', default='bench/results', help='folder for the json results')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    gen = BassGenerator.from_pretrained(a.model, device='cpu')
+    gen = BassGenerator.from_pretrained(a.model, device='cpu', precision=a.precision)
     test = split_songs(find_songs(a.data))['test']
-    print(f'model: {a.model or "bundled small"}; test songs available: {len(test)}; threads {a.threads}\n')
+    print(f'model: {a.model or "bundled small"}; test songs available: {len(test)}; threads {a.threads}; precision {a.precision}\n')
     res = {}
     if 'quality' in a.what:
         rows, dt = quality(gen, test[:a.n], a)

@@ -45,6 +45,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--run', default='runs/ldm', help='the main diffusion run')
     ap.add_argument('--variants', nargs='*', default=['runs/len_dpb', 'runs/len_none', 'runs/len_abs'])
+    ap.add_argument('--compare', nargs='*', default=[], help='other model folders (with model.safetensors) for the '
+                    'conditioning test and the length test, on the same crops and noise')
     ap.add_argument('--latents', default='data/latents')
     ap.add_argument('--long', default='data/latents_long', help='cache of long songs (>= 1024 frames)')
     ap.add_argument('--lengths', type=int, nargs='+', default=[64, 256, 1024])
@@ -71,15 +73,22 @@ def main():
             for k, mx in [('true', b['mix']), ('zeroed', torch.zeros_like(b['mix'])), ('mismatched', b['mix'].roll(1, 0))]:
                 per_t[k].append(float(diffusion_loss(model, b['bass'], mx, 0., t.expand(a.n), e)))
     res['conditioning_per_t'] = dict(t=ts.tolist(), **per_t)
+    others = [Path(v) for v in a.compare if (Path(v) / 'model.safetensors').exists()]
+    res['conditioning_compare'] = {}
+    for r in others:                                              # the same crops and noise, other models
+        m, mt = load_model(r / 'model', LatentUNet)
+        with torch.no_grad(): res['conditioning_compare'][str(r)] = dict(conditioning_eval(m.eval(), b['bass'], b['mix']), step=mt.get('step'))
     md += [f"### Is the mix used? ({a.run}, step {meta.get('step')}; {a.n} crops of {model.cfg.max_len} frames "
            f"from {n_songs} test songs; fixed-noise v-loss over 8 noise levels)", '',
-           '| condition | v-loss |', '|---|---|'] + [f'| {k} mix | {v:.4f} |' for k, v in c.items()] + [''] + \
+           '| condition | ' + ' | '.join([a.run] + [str(r) for r in others]) + ' |', '|---' * (2 + len(others)) + '|'] + \
+          [f'| {k} mix | {v:.4f} | ' + ' | '.join(f"{res['conditioning_compare'][str(r)][k]:.4f}" for r in others) + ' |'
+           for k, v in c.items()] + [''] + \
           ['by noise level t (α = cos πt/2):', '', '| t | ' + ' | '.join(f'{t:.3f}' for t in ts.tolist()) + ' |',
            '|---' * (len(ts) + 1) + '|'] + \
           [f'| {k} | ' + ' | '.join(f'{v:.3f}' for v in per_t[k]) + ' |' for k in per_t] + ['']
 
     _, long = load_cache(a.long)
-    runs = [Path(v) for v in a.variants if (Path(v) / 'model.safetensors').exists()] + [Path(a.run)]
+    runs = [Path(v) for v in a.variants + a.compare if (Path(v) / 'model.safetensors').exists()] + [Path(a.run)]
     res['length'] = {}
     md += [f"### Length generalisation (v-loss on the first {max(a.lengths)} frames of {len(long)} long songs, cut into "
            'pieces of each length; same noise)', '',

@@ -53,3 +53,19 @@ def test_demo(tmp_path):
     assert (bass.frames, bass.samplerate, bass.channels) == (mix.frames, mix.samplerate, mix.channels)
     assert 'listen:' in r.stdout and str(d / 'mix_with_generated_bass.flac') in r.stdout
     assert run('demo', '--out', tmp_path / 'demo', '--seconds', 8).returncode == 2   # refuses to overwrite
+
+def test_train_ae_fine_tune_decoder(tmp_path):
+    "--init + --freeze-encoder: a new run starts from an exported model and keeps its latent space."
+    assert run('synth', '--n', 3, '--seconds', 4, '--out', tmp_path / 'songs', '--sr', 22050).returncode == 0
+    base = ['train-ae', '--preset', 'tiny', '--data', tmp_path / 'songs']
+    assert run(*base, '--out', tmp_path / 'run').returncode == 0
+    r = run(*base, '--out', tmp_path / 'ft', '--init', tmp_path / 'run' / 'model.safetensors', '--freeze-encoder',
+            '--lambda-mssd', .5, '--adv-start', 0)
+    assert r.returncode == 0, r.stderr[-3000:]
+    cfg = json.loads((tmp_path / 'ft' / 'run.json').read_text())['train']
+    assert (cfg['freeze_encoder'], cfg['lambda_mssd'], cfg['adv_start']) == (True, .5, 0)
+    from bassnb.train_diffusion import fingerprint
+    from bassnb.train_autoencoder import load_ae
+    assert fingerprint(load_ae(tmp_path / 'ft' / 'model.safetensors')) == fingerprint(load_ae(tmp_path / 'run' / 'model.safetensors'))
+    r = run(*base, '--out', tmp_path / 'bad', '--freeze-encoder')
+    assert r.returncode == 2 and 'give init=' in r.stderr and 'Traceback' not in r.stderr
