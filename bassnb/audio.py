@@ -55,12 +55,22 @@ def to_channels(x:Tensor, n:int, downmix=False, what=None):
     return x.expand(2, -1).clone() if c == 1 else x.mean(0, keepdim=True).expand(2, -1).clone()
 
 # %% ../nbs/00_audio.ipynb #45ac0dd0
-def resample(x:Tensor, sr_in:int, sr_out:int):
-    "Resample `x` (..., samples) from `sr_in` to `sr_out` Hz with a band-limited sinc filter."
+def resample(x:Tensor, sr_in:int, sr_out:int, block:int=2**20):
+    "Resample `x` (..., samples) from `sr_in` to `sr_out` Hz with a band-limited sinc filter, `block` input samples at a time."
     import torchaudio.functional as AF
     if sr_in == sr_out: return x
     g = math.gcd(int(sr_in), int(sr_out))
-    return AF.resample(x, int(sr_in) // g, int(sr_out) // g)
+    o, n = int(sr_in) // g, int(sr_out) // g
+    L = x.shape[-1]
+    if L <= 2 * block: return AF.resample(x, o, n)
+    width = math.ceil(6 * o / (min(o, n) * .99))           # torchaudio's filter half-width (lowpass_filter_width 6, rolloff 0.99)
+    ctx, step = -(-(width + o) // o) * o, max(block // o, 1) * o  # both whole periods of o input samples
+    out = []
+    for a in range(0, L, step):
+        lo = max(0, a - ctx)
+        y = AF.resample(x[..., lo:min(L, a + step + ctx)], o, n)
+        out.append(y[..., (a - lo) // o * n:][..., :step // o * n])
+    return torch.cat(out, -1)[..., :math.ceil(n * L / o)]
 
 # %% ../nbs/00_audio.ipynb #761a4f34
 def audio_info(path):

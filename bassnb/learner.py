@@ -455,6 +455,7 @@ def plot_log(path, keys=None, ax=None, alpha=.05, logy=True):
         for v in pts[:, 1]: acc = acc + alpha * (v - acc) if len(pts) > 50 else v; sm.append(acc)
         l, = ax.plot(pts[:, 0], sm, label=k)
         if len(pts) > 50: ax.plot(pts[:, 0], pts[:, 1], color=l.get_color(), alpha=.15, lw=.5)
-    if logy: ax.set_yscale('symlog', linthresh=1e-2)
+    lo, hi = ax.dataLim.y0, ax.dataLim.y1
+    if logy and not (lo > 0 and hi < 10 * lo): ax.set_yscale('symlog', linthresh=1e-2)  # within one decade: linear, so it has ticks
     ax.set_xlabel('step'); ax.legend(fontsize=8); ax.grid(alpha=.3)
     return ax

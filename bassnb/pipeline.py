@@ -65,7 +65,7 @@ def windowed(model, window=512, overlap=64):
 class GenConfig:
     "Default settings of `BassGenerator.generate`."
     steps: int = 64              # DDIM steps (paper default K = 64)
-    cfg: float = 6.              # classifier-free guidance scale (1 = plain conditional); 6 measured best of 1-8 for the small model
+    cfg: float = 6.              # classifier-free guidance scale (1 = plain conditional); 6: best for the small model (README, Results)
     rescale: float = .7          # guidance std rescale phi in [0, 1] (Lin et al. recommend 0.7)
     grounding: float = 1.        # style grounding strength (0 off, 1 the paper's rule); used when a style is given
     eta: float = 0.              # DDIM stochasticity (0 deterministic)
