@@ -179,7 +179,7 @@ def add_generate(subs):
     p.add_argument('-o', '--output', default='bass.wav', help='bass output file (default bass.wav)')
     p.add_argument('--mix-out', help='also write the mix with the bass added to this file')
     p.add_argument('--style', help='a bass clip (>= 0.5 s) whose sound the bass should take on')
-    p.add_argument('--steps', type=int, help='DDIM steps (default 64)')
+    p.add_argument('--steps', type=int, help='DDIM steps (default 64; 16 score the same for the bundled model with a quarter of the U-Net calls)')
     p.add_argument('--cfg', type=float, help='guidance scale (default 6; 1 = no guidance)')
     p.add_argument('--rescale', type=float, help='guidance std rescale in [0, 1] (default 0.7)')
     p.add_argument('--grounding', type=float, help='style grounding strength in [0, 1] (default 1; needs --style)')

@@ -27,5 +27,8 @@ for kind in bass mix; do                                                        
                 --freeze-encoder --lambda-mssd 0.2 --adv-start 0 --steps 3000
 done
 wait
+# Round 3: the diffusion model trained on from round 2's (a fresh warm-up, 14k steps, cool-down over the last 7k).
+bassnb train-diffusion --preset small --latents data/latents --out runs/ldm_r3 \
+              --init runs/ldm_ft/model.safetensors --steps 14000 --cooldown 7000              # 9. ~1 h on one core
 bassnb bundle --bass-ae runs/ae_bass_ft/model.safetensors --mix-ae runs/ae_mix_ft/model.safetensors \
-              --unet runs/ldm_ft/model.safetensors --out $M --force                           # 9. ship (float16, 36 MB)
+              --unet runs/ldm_r3/model.safetensors --out $M --force                           # 10. ship (float16, 36 MB)
