@@ -222,7 +222,6 @@ def cmd_demo(a):
     files += r.save(out / 'generated_bass.flac', out / 'mix_with_generated_bass.flac', overwrite=a.force)
     print(f"2. generated a bass for the {mix.shape[-1] / sr:.1f} s mix in {dt:.1f} s on {gen.device} "
           f"({r.settings['steps']} DDIM steps, guidance {r.settings['cfg']:g}, style grounding {r.settings['grounding']:g})")
-
     fig, axs = plt.subplots(2, 1, figsize=(13, 7), sharex=True)
     for ax, (name, x) in zip(axs, [('true bass', stems['bass']), ('generated bass', r.bass[0])]):
         tr = bass_f0(x, sr, prob=True)

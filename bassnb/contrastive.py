@@ -298,7 +298,7 @@ if __name__ == '__main__' and '__file__' in globals():   # run by `python -m` (n
 def audio_latent(ae, x:Tensor, sr:int):
     "Unit-scale latent (D, frames) of audio `x` (channels, samples) at `sr` Hz, encoded like the latent cache (no level change)."
     y = to_channels(resample(torch.as_tensor(x).float(), sr, ae.cfg.sr), ae.cfg.channels)
-    return ae.to_unit(ae.encode(y[None].to(ae.latent_mean.device)))[0].cpu()
+    return ae.to_unit(ae.encode_chunked(y[None].to(ae.latent_mean.device)))[0].cpu()   # = encode, in bounded memory
 
 def load_contrastive(path=None, device='cpu', bass_ae=None, mix_ae=None):
     "The contrastive model at `path` (default: the bundled one) in eval mode; checks that it reads the given autoencoders' latents."

@@ -18,6 +18,7 @@ from .train_diffusion import fingerprint
 from .sampling import generate_latent, time_mean
 from .learner import pick_device
 from fastcore.basics import patch
+from functools import cache
 
 # %% ../nbs/12_pipeline.ipynb #8c77b691
 def as_audio(x, sr:int|None=None, what='audio'):
@@ -76,13 +77,17 @@ class GenConfig:
     precision: str = 'auto'      # U-Net arithmetic: 'fp32', 'bf16', or 'auto' (bf16 where the hardware computes it natively)
 
 # %% ../nbs/12_pipeline.ipynb #39c6b39f
-def bf16_native(device) -> bool:
-    "Whether `device` computes bfloat16 natively: a CUDA GPU with bf16, or a CPU with AVX512-BF16 or AMX (Linux)."
-    device = torch.device(device)
-    if device.type == 'cuda': return torch.cuda.is_bf16_supported()
+@cache
+def _cpu_bf16() -> bool:
+    "Whether this CPU has AVX512-BF16 or AMX (Linux: /proc/cpuinfo, read once per process)."
     try: flags = Path('/proc/cpuinfo').read_text().split()
     except OSError: return False
     return 'avx512_bf16' in flags or 'amx_bf16' in flags
+
+def bf16_native(device) -> bool:
+    "Whether `device` computes bfloat16 natively: a CUDA GPU with bf16, or a CPU with AVX512-BF16 or AMX (Linux)."
+    device = torch.device(device)
+    return torch.cuda.is_bf16_supported() if device.type == 'cuda' else _cpu_bf16()
 
 def autocast_dtype(precision:str, device):
     "The autocast dtype of a `precision` setting ('fp32', 'bf16', 'auto') on `device`; None for float32."

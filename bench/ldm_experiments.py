@@ -73,10 +73,11 @@ def main():
             for k, mx in [('true', b['mix']), ('zeroed', torch.zeros_like(b['mix'])), ('mismatched', b['mix'].roll(1, 0))]:
                 per_t[k].append(float(diffusion_loss(model, b['bass'], mx, 0., t.expand(a.n), e)))
     res['conditioning_per_t'] = dict(t=ts.tolist(), **per_t)
-    others = [Path(v) for v in a.compare if (Path(v) / 'model.safetensors').exists()]
+    found = lambda vs: [Path(v) for v in vs if (Path(v) / 'model.safetensors').exists()]
+    loaded = {r: load_model(r / 'model', LatentUNet) for r in found(a.compare)}   # used by both tests below
+    others = list(loaded)
     res['conditioning_compare'] = {}
-    for r in others:                                              # the same crops and noise, other models
-        m, mt = load_model(r / 'model', LatentUNet)
+    for r, (m, mt) in loaded.items():                             # the same crops and noise, other models
         with torch.no_grad(): res['conditioning_compare'][str(r)] = dict(conditioning_eval(m.eval(), b['bass'], b['mix']), step=mt.get('step'))
     md += [f"### Is the mix used? ({a.run}, step {meta.get('step')}; {a.n} crops of {model.cfg.max_len} frames "
            f"from {n_songs} test songs; fixed-noise v-loss over 8 noise levels)", '',
@@ -88,14 +89,15 @@ def main():
           [f'| {k} | ' + ' | '.join(f'{v:.3f}' for v in per_t[k]) + ' |' for k in per_t] + ['']
 
     _, long = load_cache(a.long)
-    runs = [Path(v) for v in a.variants + a.compare if (Path(v) / 'model.safetensors').exists()] + [Path(a.run)]
+    loaded[Path(a.run)] = model, meta
+    runs = found(a.variants) + others + [Path(a.run)]
     res['length'] = {}
     md += [f"### Length generalisation (v-loss on the first {max(a.lengths)} frames of {len(long)} long songs, cut into "
            'pieces of each length; same noise)', '',
            '| run | position information | trained steps | crop frames | ' + ' | '.join(f'{L} frames' for L in a.lengths)
            + f' | {max(a.lengths)} / {min(a.lengths)} |', '|---' * (5 + len(a.lengths)) + '|']
     for r in runs:
-        m, mt = load_model(r / 'model', LatentUNet)
+        m, mt = loaded.get(r) or load_model(r / 'model', LatentUNet)
         with torch.no_grad(): le = length_eval(m.eval(), long, tuple(a.lengths), max(a.lengths))
         res['length'][str(r)] = dict(pos=m.cfg.pos, step=mt.get('step'), max_len=m.cfg.max_len, **{str(k): v for k, v in le.items()})
         md.append(f"| {r} | {m.cfg.pos} | {mt.get('step')} | {m.cfg.max_len} | " + ' | '.join(f'{le[L]:.4f}' for L in a.lengths)
