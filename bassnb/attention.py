@@ -20,15 +20,28 @@ class DynamicPositionBias(nn.Module):
         self.mlp, self.log = nn.Sequential(*layers, nn.Linear(dim, heads)), log
 
     def offsets(self, n:int, device=None):
-        "The 2n-1 offsets -(n-1) .. n-1 as MLP inputs, shape (2n-1, 1)."
+        "The 2n-1 offsets -(n-1) .. n-1 as MLP inputs, shape (2n-1, 1), in the MLP's dtype."
         d = torch.arange(-n + 1, n, device=device, dtype=torch.float32)[:, None]
-        return log_distance(d) if self.log else d
+        return (log_distance(d) if self.log else d).to(self.mlp[0].weight.dtype)
 
     def forward(self, n:int, device=None):
-        "Bias of shape (heads, n, n)."
+        "Bias of shape (heads, n, n). Without gradients (sampling) it is remembered per length until the weights change."
+        if torch.is_grad_enabled(): return self._bias(n, device)
+        key = (n, str(device), tuple(p._version for p in self.parameters()))
+        cache = self.__dict__.setdefault('_cache', {})
+        if key not in cache:
+            if len(cache) >= 16: cache.clear()
+            cache[key] = self._bias(n, device)
+        return cache[key]
+
+    def _bias(self, n, device):
         b = self.mlp(self.offsets(n, device))                      # (2n-1, heads): the MLP runs once per offset
         i = torch.arange(n, device=device)
         return b[(i[:, None] - i[None, :]) + n - 1].permute(2, 0, 1)
+
+    def _apply(self, fn, *args, **kw):                             # .to(), .cuda(), .half() ...: new weights, forget
+        self.__dict__['_cache'] = {}
+        return super()._apply(fn, *args, **kw)
 
 # %% ../nbs/07_attention.ipynb #5048cd5f
 def norm(nf): return nn.GroupNorm(min(32, nf // 4) or 1, nf)
@@ -50,7 +63,8 @@ class DpbAttention(nn.Module):
         h = self.norm(x)
         if self.pos == 'abs': h = h + (self.emb[:, :n] if n <= self.emb.shape[1] else
                                        F.interpolate(self.emb[None], n, mode='linear', align_corners=True)[0])
-        q, k, v = self.qkv(h).reshape(b, 3, self.heads, c // self.heads, n).transpose(-1, -2).unbind(1)
-        bias = self.dpb(n, x.device).to(q.dtype) if self.pos == 'dpb' else None
+        qkv = self.qkv(h).reshape(b, 3, self.heads, c // self.heads, n).transpose(-1, -2)
+        q, k, v = qkv.contiguous().unbind(1)                     # unit last stride: PyTorch's fused CPU kernel takes it
+        bias = self.dpb(n, x.device).to(q.dtype)[None] if self.pos == 'dpb' else None
         o = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)     # (b, heads, n, d)
         return x + self.out(o.transpose(-1, -2).reshape(b, c, n))

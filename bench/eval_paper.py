@@ -36,7 +36,7 @@ from functools import partial
 from bassnb.audio import to_channels
 from bassnb.data import find_songs, split_songs
 from bassnb.synth import read_song, render_stem, transpose_line
-from bassnb.pipeline import BassGenerator, autocast_dtype
+from bassnb.pipeline import BassGenerator, unet_dtype
 from bassnb.evaluation import song_mix, mismatch_bass
 from bassnb.train_autoencoder import reconstruct, assets_dir
 from bassnb.contrastive import (load_contrastive, audio_latent, similarity, retrieval_accuracy, pair_accuracy, bass_embeddings,
@@ -246,7 +246,7 @@ def main():
     torch.set_num_threads(a.threads)
     t0 = time.perf_counter()
     r = run(a)
-    used = 'bf16' if autocast_dtype(a.precision, 'cpu') else 'fp32'
+    used = 'bf16' if unet_dtype(a.precision, 'cpu') else 'fp32'
     r.update(seconds=time.perf_counter() - t0, threads=a.threads, seed=a.seed, fad_frames=a.fad_frames, fad_hop=a.fad_hop,
              precision=a.precision, precision_used=used,
              model=a.model or 'bundled small', contrastive=a.contrastive or str(assets_dir() / 'models/small/contrastive.safetensors'),
