@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['as_audio', 'window_starts', 'windowed', 'GenConfig', 'bf16_native', 'unet_dtype', 'cast_model', 'check_models',
-           'BassGenerator', 'bundle_models', 'Generation', 'to_channels_batch']
+           'check_fingerprints', 'BassGenerator', 'bundle_models', 'Generation', 'to_channels_batch']
 
 # %% ../nbs/12_pipeline.ipynb #fec9a562
 from .imports import *
@@ -120,6 +120,14 @@ def check_models(bass_ae:StftAutoencoder, mix_ae:StftAutoencoder, unet:LatentUNe
                               f"autoencoders make {b.latent_dim} and {m.latent_dim}: they come from another preset. "
                               "Use the autoencoders the U-Net was trained with.")
 
+def check_fingerprints(meta:dict, bass_ae:StftAutoencoder, mix_ae:StftAutoencoder, unet_path, where:str, fix='',
+                       required=True) -> dict:
+    "The autoencoders' fingerprints; a `CheckpointError` unless the U-Net's `meta` records the same (or, unless `required`, none)."
+    fps, have = dict(bass=fingerprint(bass_ae), mix=fingerprint(mix_ae)), meta.get('fingerprints')
+    if (have or required) and have != fps:
+        raise CheckpointError(f"{unet_path}: was trained on latents of other autoencoders ({have}) than {where} ({fps}). {fix}".rstrip())
+    return fps
+
 class BassGenerator:
     "Mix in, bass out: the system of Pasini et al. 2024 (Fig. 1)."
     def __init__(self, bass_ae:StftAutoencoder, mix_ae:StftAutoencoder, unet:LatentUNet, device='auto',
@@ -144,10 +152,8 @@ class BassGenerator:
         mix, _ = load_model(names['mix_ae'], StftAutoencoder)
         unet, meta = load_model(names['unet'], LatentUNet)
         check_models(bass, mix, unet, names)
-        fps = dict(bass=fingerprint(bass), mix=fingerprint(mix))
-        if meta.get('fingerprints') and meta['fingerprints'] != fps:
-            raise CheckpointError(f"{names['unet']}: was trained on latents of other autoencoders ({meta['fingerprints']}) "
-                                  f"than the ones in {d} ({fps}). Put the matching bass_ae/mix_ae files next to it.")
+        check_fingerprints(meta, bass, mix, names['unet'], f"the ones in {d}",
+                           "Put the matching bass_ae/mix_ae files next to it.", required=False)
         return cls(bass, mix, unet, device, GenConfig(**gen_kw))
 
 # %% ../nbs/12_pipeline.ipynb #0c44c02a
@@ -157,10 +163,7 @@ def bundle_models(bass_ae, mix_ae, unet, out, dtype=torch.float16, overwrite=Fal
     (b, bmeta), (m, mmeta) = load_model(bass_ae, StftAutoencoder), load_model(mix_ae, StftAutoencoder)
     u, meta = load_model(unet, LatentUNet)
     check_models(b, m, u, dict(bass_ae=bass_ae, mix_ae=mix_ae, unet=unet))
-    fps = dict(bass=fingerprint(b), mix=fingerprint(m))
-    if meta.get('fingerprints') != fps:
-        raise CheckpointError(f"{unet}: was trained on latents of other autoencoders ({meta.get('fingerprints')}) than "
-                              f"{bass_ae} and {mix_ae} ({fps}).")
+    fps = check_fingerprints(meta, b, m, unet, f"{bass_ae} and {mix_ae}")
     out = Path(out)
     if not overwrite and any((out / f'{k}.safetensors').exists() for k in ('bass_ae', 'mix_ae', 'unet')):
         raise FileExistsError(f"{out}: already holds models; pass overwrite=True (CLI: --force) to replace them.")
@@ -216,7 +219,8 @@ class Generation:
 def to_channels_batch(b:Tensor, channels:int, n:int):
     "Batch (B, c, m) -> (B, channels, n): copy or average channels as needed, pad or cut to exactly n samples."
     if b.shape[1] != channels: b = (b if b.shape[1] == 1 else b.mean(1, keepdim=True)).expand(-1, channels, -1)
-    return F.pad(b, (0, max(0, n - b.shape[-1])))[..., :n].contiguous()
+    if b.shape[-1] != n: b = F.pad(b, (0, max(0, n - b.shape[-1])))[..., :n]
+    return b.contiguous()                                      # no copy when it already fits
 
 @patch
 def _unet_for(self:BassGenerator, dtype):
@@ -242,8 +246,10 @@ def generate(self:BassGenerator, mix, sr:int|None=None, style=None, style_sr:int
         z = generate_latent(windowed(unet, s.window, s.overlap), cond, s.steps, s.cfg, s.rescale, mu, s.grounding,
                             n_variations, seed, s.eta, self.unet.cfg.in_dim, callback, progress)
         wav = self.bass_ae.decode_chunked(self.bass_ae.from_unit(z), y.shape[-1], s.window).float().cpu()
-    bass = to_channels_batch(resample(wav, self.sr, sr) / g, x.shape[0], x.shape[-1])
-    both = x[None] + bass
-    peak = both.abs().amax((1, 2), keepdim=True).clamp_min(1e-9)
-    both = torch.where(peak > 1, both * (10 ** (-1 / 20) / peak), both)
+    bass = resample(wav, self.sr, sr); del wav
+    bass = bass / g if bass.is_inference() else bass.div_(g)   # (an inference tensor can't change outside inference mode)
+    bass = to_channels_batch(bass, x.shape[0], x.shape[-1])
+    both = bass + x[None]                                      # in-place from here: a 10-min song is 200 MB per copy
+    peak = torch.maximum(both.amax((1, 2), keepdim=True), -both.amin((1, 2), keepdim=True)).clamp_min(1e-9)
+    both.mul_(torch.where(peak > 1, 10 ** (-1 / 20) / peak, torch.ones_like(peak)))
     return Generation(bass, both, sr, z.cpu(), dict(asdict(s), seed=seed, n_variations=n_variations, style=style is not None))
