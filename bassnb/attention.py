@@ -27,11 +27,11 @@ class DynamicPositionBias(nn.Module):
     def forward(self, n:int, device=None):
         "Bias of shape (heads, n, n). Without gradients (sampling) it is remembered per length until the weights change."
         if torch.is_grad_enabled(): return self._bias(n, device)
-        key = (n, str(device), tuple(p._version for p in self.parameters()))
-        cache = self.__dict__.setdefault('_cache', {})
-        if key not in cache:
-            if len(cache) >= 16: cache.clear()
-            cache[key] = self._bias(n, device)
+        versions, key = tuple(p._version for p in self.parameters()), (n, str(device))
+        cache = self.__dict__.get('_cache') or {}
+        if cache.get('versions') != versions or len(cache) > 16:  # weights changed (or many lengths): start afresh
+            cache = self.__dict__['_cache'] = dict(versions=versions)
+        if key not in cache: cache[key] = self._bias(n, device)
         return cache[key]
 
     def _bias(self, n, device):

@@ -11,7 +11,7 @@ from .imports import *
 from .audio import AudioError, load_audio, resample, to_channels, fix_nonfinite, check_sr, rms_db, is_silent, save_audio
 from .audio import check_output, audio_format
 from .autoencoder import StftAutoencoder
-from .unet import LatentUNet, unet_preset
+from .unet import LatentUNet
 from .checkpoint import load_model, CheckpointError
 from .train_autoencoder import assets_dir
 from .train_diffusion import fingerprint
