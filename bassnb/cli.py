@@ -10,6 +10,7 @@ __all__ = ['EXAMPLES', 'USER_ERRORS', 'cmd_synth', 'add_synth', 'cmd_train_ae', 
 # %% ../nbs/15_cli.ipynb #2ae4b48f
 from .imports import *
 import argparse
+from .autoencoder import PHASES          # light: torch and the model classes only
 
 # %% ../nbs/15_cli.ipynb #606f7bc2
 EXAMPLES = {
@@ -31,8 +32,15 @@ def _sub(subs, name, help, desc=None):
 def cmd_synth(a):
     "Render a corpus of procedural multitrack songs."
     from bassnb.synth import synth_corpus
-    dirs = synth_corpus(a.out, n=a.n, seed=a.seed, jobs=a.jobs, sr=a.sr, seconds=a.seconds)
+    from bassnb.timbres import TRAIN_SOUNDFONTS
+    sfs = TRAIN_SOUNDFONTS if a.soundfonts == 'train' else tuple(s for s in a.soundfonts.split(',') if s)
+    dirs = synth_corpus(a.out, n=a.n, seed=a.seed, jobs=a.jobs, sr=a.sr, seconds=a.seconds, soundfonts=sfs, voices=a.voices, fx=a.fx)
     print(f"{len(dirs)} songs in {a.out}")
+
+def _prob(s):
+    v = float(s)
+    if not 0 <= v <= 1: raise argparse.ArgumentTypeError(f"{s} is not a probability in [0, 1]")
+    return v
 
 def add_synth(subs):
     p = _sub(subs, 'synth', 'render procedural multitrack songs (bass + other stems) for training')
@@ -42,6 +50,10 @@ def add_synth(subs):
     p.add_argument('--jobs', type=int, default=1, help='worker processes (default 1)')
     p.add_argument('--sr', type=int, default=44100, help='sample rate (default 44100)')
     p.add_argument('--seconds', type=float, default=30., help='length of each song in seconds (default 30)')
+    p.add_argument('--soundfonts', default='timgm6mb', help="comma-separated SoundFont names or .sf2 paths, one drawn per stem; "
+                   "'train' = every training SoundFont (timgm6mb,gmbank,opl3); fluidr3 is the held-out test set (default timgm6mb)")
+    p.add_argument('--voices', type=_prob, default=0., help='probability that the bass is a procedural synth/string voice (default 0)')
+    p.add_argument('--fx', type=_prob, default=0., help='probability that a stem gets a random EQ/drive/compression chain (default 0)')
     p.set_defaults(fn=cmd_synth)
 
 # %% ../nbs/15_cli.ipynb #28a2c170
@@ -50,7 +62,9 @@ def cmd_train_ae(a):
     from bassnb.train_autoencoder import train_ae
     kw = {k: v for k, v in dict(batch_size=a.batch_size, lr=a.lr, device=a.device, threads=a.threads,
                                 num_workers=a.workers, seed=a.seed, init=a.init, freeze_encoder=a.freeze_encoder or None,
-                                lambda_mssd=a.lambda_mssd, adv_start=a.adv_start, **batch_options(a)).items() if v is not None}
+                                lambda_mssd=a.lambda_mssd, adv_start=a.adv_start, lambda_if=a.lambda_if, lambda_f0=a.lambda_f0, lambda_pitch=a.lambda_pitch,
+                                model={k: v for k, v in dict(phase=a.phase, enc_if=a.enc_if).items() if v} or None,
+                                **batch_options(a)).items() if v is not None}
     train_ae(a.data, a.out, a.preset, a.kind, steps=a.steps, **kw)
 
 def add_batch_options(p):
@@ -74,8 +88,13 @@ def add_train_ae(subs):
     p.add_argument('--out', required=True, help='run folder: checkpoints, log, previews, exported model')
     p.add_argument('--steps', type=int, help='total steps (default: the preset\'s)')
     for name, typ in [('batch-size', int), ('lr', float), ('threads', int), ('workers', int), ('seed', int),
-                      ('lambda-mssd', float), ('adv-start', int)]:
+                      ('lambda-mssd', float), ('adv-start', int), ('lambda-if', float), ('lambda-f0', float), ('lambda-pitch', float)]:
         p.add_argument(f'--{name}', type=typ, help=f'override the preset\'s {name}')
+    p.add_argument('--phase', choices=PHASES, help="the decoder's phase output: 'f0' = from a predicted fundamental (keeps "
+                   "a bass's pitch), 'if' = integrated instantaneous frequency per bin, 'advance' = relative to a steady tone "
+                   "(default: the preset's; with --init, converts the decoder's phase head)")
+    p.add_argument('--enc-if', action='store_true', default=None, help="the encoder also reads each STFT bin's "
+                   "instantaneous frequency (the paper's reads log-magnitudes only)")
     p.add_argument('--init', help='start from this exported autoencoder (e.g. bassnb/assets/models/small/bass_ae.safetensors) '
                    'instead of random weights: fine-tuning; ignored when --out already holds a run')
     p.add_argument('--freeze-encoder', action='store_true', help='with --init: train only the decoder, keeping the latent '
@@ -112,7 +131,7 @@ def cmd_train_diffusion(a):
     "Train (or resume) the latent diffusion model."
     from bassnb.train_diffusion import train_ldm
     kw = {k: v for k, v in dict(batch_size=a.batch_size, lr=a.lr, device=a.device, threads=a.threads, seed=a.seed,
-                                pos=a.pos, crop_frames=a.crop_frames, cooldown=a.cooldown, init=a.init,
+                                pos=a.pos, crop_frames=a.crop_frames, cooldown=a.cooldown, init=a.init, side=a.side,
                                 **batch_options(a)).items() if v is not None}
     train_ldm(a.latents, a.out, a.preset, steps=a.steps, **kw)
 
@@ -125,6 +144,8 @@ def add_train_diffusion(subs):
     for name, typ in [('batch-size', int), ('lr', float), ('threads', int), ('seed', int), ('crop-frames', int)]:
         p.add_argument(f'--{name}', type=typ, help=f"override the preset's {name}")
     p.add_argument('--pos', choices=['dpb', 'none', 'abs'], help='attention position information (default dpb)')
+    p.add_argument('--side', choices=['chroma'], help="a harmonic side input next to the mix latent: the mix's chroma "
+                   "(default: none, as in the paper)")
     p.add_argument('--cooldown', type=int, help='last steps over which the learning rate falls linearly to 0 (default 0)')
     p.add_argument('--init', help='start from this exported U-Net (e.g. bassnb/assets/models/small/unet.safetensors) '
                    'instead of random weights: fine-tuning; ignored when --out already holds a run')

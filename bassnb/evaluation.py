@@ -4,10 +4,11 @@
 
 # %% auto #0
 __all__ = ['EVAL_SR', 'HOP', 'TIMBRE_SR', 'mono_at', 'bass_f0', 'chord_index', 'chord_masks', 'chord_tone_fraction',
-           'plot_pitch_chords', 'beat_grid', 'onset_envelope', 'bass_onsets', 'onset_alignment', 'grid_chance',
-           'song_grid', 'track_beats', 'song_mix', 'triad_templates', 'beat_chroma', 'beat_chords', 'rule_based_bass',
-           'timbre_features', 'timbre_scale', 'timbre_distance', 'program_references', 'program_distances',
-           'nearest_program', 'fit_length', 'mismatch_bass', 'baseline_candidates', 'quality_rows', 'quality_table']
+           'root_fraction', 'note_pitch', 'pitch_accuracy', 'peak_errors', 'plot_pitch_chords', 'beat_grid',
+           'onset_envelope', 'bass_onsets', 'onset_alignment', 'grid_chance', 'song_grid', 'track_beats', 'song_mix',
+           'triad_templates', 'beat_chroma', 'beat_chords', 'rule_based_bass', 'timbre_features', 'timbre_scale',
+           'timbre_distance', 'program_references', 'program_distances', 'nearest_program', 'fit_length',
+           'mismatch_bass', 'baseline_candidates', 'quality_rows', 'quality_table']
 
 # %% ../nbs/14_evaluation.ipynb #f519ffd4
 from .imports import *
@@ -62,6 +63,52 @@ def chord_tone_fraction(x, sr:int, chords, track=None):
     if not w.sum() > 0: return 0.
     pc = np.round(librosa.hz_to_midi(f0[ok])).astype(int) % 12
     return float((chord_masks(chords)[i[ok], pc] * w).sum() / w.sum())
+
+def root_fraction(x, sr:int, chords, track=None):
+    "Like `chord_tone_fraction`, counting only the chord's root."
+    roots = [dict(c, pitches=[c['root']]) for c in chords]
+    return chord_tone_fraction(x, sr, roots, track)
+
+# %% ../nbs/14_evaluation.ipynb #5e0142bf
+def note_pitch(times, notes, margin=.03):
+    "The MIDI pitch written at each of `times` (NaN where no note sounds), `margin` s trimmed off both ends of each note."
+    ref = np.full(len(times), np.nan)
+    for n in notes: ref[(times >= n['start'] + margin) & (times < n['end'] - margin)] = n['pitch']
+    return ref
+
+def pitch_accuracy(x, sr:int, notes, track=None, cents=50.):
+    "`voiced`: fraction of note frames pYIN hears as voiced; `within`: fraction of those within `cents` of the written pitch."
+    t, f0 = (bass_f0(x, sr) if track is None else track)[:2]
+    ref = note_pitch(t, notes)
+    have = np.isfinite(ref); v = have & np.isfinite(f0)
+    err = 1200 * np.log2(f0[v] / midi_hz(ref[v]))
+    return dict(voiced=float(v.sum() / max(have.sum(), 1)), within=float((np.abs(err) < cents).mean()) if v.any() else 0.)
+
+# %% ../nbs/14_evaluation.ipynb #5f3365e8
+def peak_errors(x, sr:int, notes, min_dur=.4, n_fft_bin=1024, pad=2 ** 16):
+    "Per sustained note: (cents error of the loudest of the first 4 harmonics' spectral peaks, is it a bin-centre peak)."
+    y = mono_at(x, sr, sr)
+    out, binw = [], sr / n_fft_bin
+    for n in notes:
+        if n['end'] - n['start'] < min_dur: continue
+        a, b = max(0, int((n['start'] + .1) * sr)), min(len(y), int((n['end'] - .05) * sr))
+        if b - a < sr // 10: continue
+        seg = y[a:b] * np.hanning(b - a)
+        if not np.abs(seg).max() > 1e-6: continue
+        S = np.abs(np.fft.rfft(seg, pad)) + 1e-12
+        f, best = float(midi_hz(n['pitch'])), None
+        for h in range(1, 5):
+            lo, hi = int(h * f * 2 ** (-1.5 / 12) * pad / sr), int(h * f * 2 ** (1.5 / 12) * pad / sr) + 1
+            if hi >= len(S) - 1: break
+            k = lo + int(np.argmax(S[lo:hi]))
+            l, c, r = np.log(S[k - 1:k + 2])                                   # parabolic interpolation of the peak
+            fk = (k + .5 * (l - r) / (l - 2 * c + r + 1e-12)) * sr / pad
+            if best is None or S[k] > best[0]: best = (S[k], fk, h)
+        if best is None: continue
+        _, fk, h = best
+        off = lambda q: abs(q - round(q / binw) * binw)
+        out.append((1200 * math.log2(fk / (h * f)), bool(off(fk) < .5 and off(h * f) >= 3)))
+    return out
 
 # %% ../nbs/14_evaluation.ipynb #cb59ce53
 def plot_pitch_chords(x, sr:int, chords, track=None, ax=None, lo=BASS_LO - 4, hi=BASS_HI, title=None):
@@ -198,13 +245,14 @@ def timbre_distance(a, b, scale=None):
     return float(np.linalg.norm(d if scale is None else d / scale))
 
 # %% ../nbs/14_evaluation.ipynb #fd7b2d6f
-def program_references(seed:int, seconds=8., sr:int=TIMBRE_SR, programs=BASS_PROGRAMS, **choices):
-    "The bass line of `make_song(seed, seconds, **choices)` played by each GM program: `{program: Tensor (2, n)}`."
+def program_references(seed:int, seconds=8., sr:int=TIMBRE_SR, programs=BASS_PROGRAMS, soundfont='timgm6mb', **choices):
+    "The bass line of `make_song(seed, seconds, **choices)` played by each GM program of `soundfont`: `{program: Tensor (2, n)}`."
     out = {}
     for p in programs:
         s = make_song(seed, seconds, bass_program=p, **choices)
         inst = next(i for i in s.midi.instruments if i.name == 'bass')
-        out[p] = torch.from_numpy(np.ascontiguousarray(render_instrument(inst, sr, int(round(s.meta['duration'] * sr))).T))
+        x = render_instrument(inst, sr, int(round(s.meta['duration'] * sr)), timbre=dict(soundfont=soundfont))
+        out[p] = torch.from_numpy(np.ascontiguousarray(x.T))
     return out
 
 def program_distances(x, sr:int, refs, ref_sr:int=TIMBRE_SR, scale=None):
@@ -241,21 +289,25 @@ def baseline_candidates(songs, program=33):
 
 # %% ../nbs/14_evaluation.ipynb #6cede67f
 def quality_rows(songs, candidates:dict, tol=.07, subdiv=2, progress=False):
-    "Chord-tone fraction and onset alignment of each candidate `song -> bass` over `(stems, meta)` songs: one row per candidate."
+    "Chord-tone and root fractions and onset alignment of each candidate `song -> bass` over `(stems, meta)` songs: one row per candidate."
     from tqdm.auto import tqdm
-    per = {k: dict(ctf=[], onset=[]) for k in candidates}
+    per = {k: dict(ctf=[], root=[], onset=[]) for k in candidates}
     for song in tqdm(songs, disable=not progress, desc='songs'):
         m = song[1]
         for k, fn in candidates.items():
             x = fn(song)
-            per[k]['ctf'].append(chord_tone_fraction(x, m['sr'], m['chords']))
+            tr = bass_f0(x, m['sr'], prob=True)
+            per[k]['ctf'].append(chord_tone_fraction(x, m['sr'], m['chords'], tr))
+            per[k]['root'].append(root_fraction(x, m['sr'], m['chords'], tr))
             per[k]['onset'].append(onset_alignment(x, m['sr'], tol=tol, subdiv=subdiv, **song_grid(m)))
     chance = float(np.mean([grid_chance(tol=tol, subdiv=subdiv, **song_grid(s[1])) for s in songs]))
-    return [dict(source=k, n=len(songs), ctf=(np.mean(v['ctf']), np.std(v['ctf'])), onset=(np.mean(v['onset']), np.std(v['onset'])),
-                 per_song=v, onset_chance=chance) for k, v in per.items()]
+    ms = lambda v: (float(np.mean(v)), float(np.std(v)))
+    return [dict(source=k, n=len(songs), ctf=ms(v['ctf']), root=ms(v['root']), onset=ms(v['onset']), per_song=v, onset_chance=chance)
+            for k, v in per.items()]
 
 def quality_table(rows):
     "A markdown table of `quality_rows`: mean ± std across songs, with the onset chance level below."
-    out = ['| bass | chord-tone fraction | onset alignment |', '|---|---|---|']
-    out += [f"| {r['source']} | {r['ctf'][0]:.3f} ± {r['ctf'][1]:.3f} | {r['onset'][0]:.3f} ± {r['onset'][1]:.3f} |" for r in rows]
+    out = ['| bass | chord-tone fraction | root fraction | onset alignment |', '|---|---|---|---|']
+    out += [f"| {r['source']} | {r['ctf'][0]:.3f} ± {r['ctf'][1]:.3f} | {r['root'][0]:.3f} ± {r['root'][1]:.3f} | "
+            f"{r['onset'][0]:.3f} ± {r['onset'][1]:.3f} |" for r in rows]
     return '\n'.join(out) + f"\n\n{rows[0]['n']} songs; onset alignment of random onset times (chance): {rows[0]['onset_chance']:.3f}"

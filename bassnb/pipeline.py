@@ -12,6 +12,7 @@ from .audio import AudioError, load_audio, resample, to_channels, fix_nonfinite,
 from .audio import check_output, audio_format
 from .autoencoder import StftAutoencoder
 from .unet import LatentUNet
+from .spectral import chroma
 from .checkpoint import load_model, CheckpointError
 from .train_autoencoder import assets_dir
 from .train_diffusion import fingerprint
@@ -115,8 +116,9 @@ def check_models(bass_ae:StftAutoencoder, mix_ae:StftAutoencoder, unet:LatentUNe
     if (b.sr, b.channels) != (m.sr, m.channels):
         raise CheckpointError(f"{paths['bass_ae']} ({b.sr} Hz x{b.channels}) and {paths['mix_ae']} ({m.sr} Hz x{m.channels}) "
                               "work at different rates or channel counts; they come from different presets.")
-    if (u.in_dim, u.cond_dim) != (b.latent_dim, m.latent_dim):
-        raise CheckpointError(f"{paths['unet']}: expects {u.in_dim}-channel bass and {u.cond_dim}-channel mix latents, but the "
+    side = 12 * (getattr(u, 'side', '') == 'chroma')
+    if (u.in_dim, u.cond_dim - side) != (b.latent_dim, m.latent_dim):
+        raise CheckpointError(f"{paths['unet']}: expects {u.in_dim}-channel bass and {u.cond_dim - side}-channel mix latents, but the "
                               f"autoencoders make {b.latent_dim} and {m.latent_dim}: they come from another preset. "
                               "Use the autoencoders the U-Net was trained with.")
 
@@ -231,6 +233,13 @@ def _unet_for(self:BassGenerator, dtype):
     return self._cast[1]
 
 @patch
+def condition(self:BassGenerator, y:Tensor, window=1024):
+    "The U-Net's condition for a prepared mix `y` (channels, n): its unit-scale mix latent, plus its chroma for a `side='chroma'` U-Net."
+    cond = self.mix_ae.to_unit(self.mix_ae.encode_chunked(y[None].to(self.device), window))[0]
+    if getattr(self.unet.cfg, 'side', '') != 'chroma': return cond
+    return torch.cat([cond, chroma(y, self.sr, self.mix_ae.cfg.compression)[..., :cond.shape[-1]].to(cond)])
+
+@patch
 def generate(self:BassGenerator, mix, sr:int|None=None, style=None, style_sr:int|None=None, steps:int|None=None,
              cfg:float|None=None, rescale:float|None=None, grounding:float|None=None, seed=0, n_variations=1,
              progress=True, callback=None) -> Generation:
@@ -241,7 +250,7 @@ def generate(self:BassGenerator, mix, sr:int|None=None, style=None, style_sr:int
     y, g = self._prepare(x, sr, 'mix', self.bass_ae.cfg.compression / self.sr)
     unet = self._unet_for(unet_dtype(s.precision, self.device))
     with torch.inference_mode():
-        cond = self.mix_ae.to_unit(self.mix_ae.encode_chunked(y[None].to(self.device), s.window))[0]
+        cond = self.condition(y, s.window)
         mu = self.encode_style(style, style_sr) if style is not None else None
         z = generate_latent(windowed(unet, s.window, s.overlap), cond, s.steps, s.cfg, s.rescale, mu, s.grounding,
                             n_variations, seed, s.eta, self.unet.cfg.in_dim, callback, progress)

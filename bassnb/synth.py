@@ -10,9 +10,9 @@ __all__ = ['NOTE_NAMES', 'BASS_LO', 'BASS_HI', 'SCALES', 'QUALITIES', 'PROGRESSI
            'parse_progression', 'voice_chord', 'parse_steps', 'pattern_events', 'swing_time', 'Style', 'drum_bar',
            'SongSpec', 'draw_spec', 'check_spec', 'bass_tone', 'walk_line', 'Plan', 'n_bars_for', 'plan_song',
            'drum_part', 'comp_notes', 'comp_part', 'motif', 'next_pitch', 'lead_part', 'bass_span', 'bass_part',
-           'humanize', 'SynthSong', 'song_parts', 'song_meta', 'make_song', 'sf2_path', 'new_synth',
-           'render_instrument', 'active_rms_db', 'mix_gains', 'render_song', 'write_song', 'read_song',
-           'transpose_line', 'render_stem', 'song_seed', 'synth_corpus', 'plot_song', 'make_data_samples']
+           'humanize', 'SynthSong', 'song_parts', 'song_meta', 'make_song', 'sf2_path', 'render_instrument',
+           'active_rms_db', 'mix_gains', 'render_song', 'write_song', 'read_song', 'transpose_line', 'render_stem',
+           'song_seed', 'synth_corpus', 'plot_song', 'make_data_samples']
 
 # %% ../nbs/01_synth.ipynb #23110e74
 from .imports import *
@@ -20,6 +20,7 @@ from .audio import *
 from . import __version__
 import itertools, multiprocessing
 import pretty_midi
+from .timbres import draw_timbre, render_timbre, sf_synth, soundfont_path, available_soundfonts, TRAIN_SOUNDFONTS, TEST_SOUNDFONTS
 
 # %% ../nbs/01_synth.ipynb #060f28ff
 NOTE_NAMES = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B']
@@ -514,7 +515,7 @@ class SynthSong:
         return (f"SynthSong({m['song_id']}: {m['style']} in {m['key']} {m['mode']}, {m['tempo']:g} BPM, {m['duration']:.1f} s, "
                 f"bass {m['stems']['bass']['program_name']} ({m['stems']['bass']['idiom']}), stems {list(m['stems'])})")
 
-PARTS = ('spec', 'form', 'drums', 'bass', 'chords', 'lead', 'pad', 'feel')
+PARTS = ('spec', 'form', 'drums', 'bass', 'chords', 'lead', 'pad', 'feel', 'timbre')
 FEEL = dict(drums=(3., 5.), bass=(5., 6.), chords=(6., 6.), lead=(8., 8.), pad=(4., 4.))   # (jitter ms, velocity sd)
 
 def _instrument(name, program, notes, is_drum=False):
@@ -536,7 +537,7 @@ def song_parts(plan:Plan, rng):
     return parts, voicings
 
 # %% ../nbs/01_synth.ipynb #3949be8f
-def song_meta(song_id, seed, plan:Plan, insts, voicings, pans):
+def song_meta(song_id, seed, plan:Plan, insts, voicings, pans, timbres=None):
     "The meta.json dict of a song (`sr` and each stem's `gain_db` are filled in by `render_song`)."
     sp, spb = plan.spec, 60 / plan.spec.tempo
     dur = round(plan.n_bars * 4 * spb + TAIL, 4)
@@ -548,8 +549,11 @@ def song_meta(song_id, seed, plan:Plan, insts, voicings, pans):
     chords[-1]['end'] = dur
     sections = [dict(name=n, start=t(4 * b0), end=t(4 * b1)) for n, b0, b1 in plan.sections]
     sections[-1]['end'] = dur
-    stems = {k: dict(file=f'{k}.flac', program=i.program,
-                     program_name=f"{KITS.get(i.program, i.program)} kit" if i.is_drum else pretty_midi.program_to_instrument_name(i.program),
+    timbres = timbres or {k: dict(soundfont='timgm6mb', fx=None) for k in insts}
+    def name(i, t):
+        if 'voice' in t: return f"{t['voice']} voice"
+        return f"{KITS.get(i.program, i.program)} kit" if i.is_drum else pretty_midi.program_to_instrument_name(i.program)
+    stems = {k: dict(file=f'{k}.flac', program=i.program, program_name=name(i, timbres[k]), timbre=timbres[k],
                      gain_db=None, pan=pans[k], level_db=sp.levels[k], **extra) for k, (i, extra) in insts.items()}
     beats = [t(b) for b in range(plan.n_bars * 4)]
     return dict(song_id=song_id, seed=seed, sr=None, duration=dur, tempo=sp.tempo, time_signature=[4, 4],
@@ -561,8 +565,8 @@ def song_meta(song_id, seed, plan:Plan, insts, voicings, pans):
                 generator=f'bassnb.synth {__version__}')
 
 # %% ../nbs/01_synth.ipynb #283014fb
-def make_song(seed:int, seconds=30., song_id:str|None=None, **choices):
-    "A random song from `seed`, about `seconds` long; `choices` override `SongSpec` fields (e.g. `bass_program=38`)."
+def make_song(seed:int, seconds=30., song_id:str|None=None, soundfonts=('timgm6mb',), voices=0., fx=0., **choices):
+    "A random song from `seed`, about `seconds` long; `choices` override `SongSpec` fields (e.g. `bass_program=38`); timbres as in `draw_timbre`."
     if not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     seed = int(seed)
     rng = lambda part: np.random.default_rng([seed, PARTS.index(part)])
@@ -575,45 +579,23 @@ def make_song(seed:int, seconds=30., song_id:str|None=None, **choices):
     side = float(feel.choice([-1, 1]))   # chords on one side, lead and pad on the other; bass and drums centred
     pans = dict(drums=0., bass=0., chords=round(side * feel.uniform(.2, .5), 2), lead=round(-side * feel.uniform(.1, .3), 2),
                 pad=round(-side * feel.uniform(.2, .4), 2))
+    trng = rng('timbre')                 # its own stream: asking for other timbres leaves the notes alone
+    timbres = {k: draw_timbre(trng, k, tuple(soundfonts), voices, fx) for k in insts}
     midi = pretty_midi.PrettyMIDI(initial_tempo=spec.tempo)
     midi.time_signature_changes = [pretty_midi.TimeSignature(4, 4, 0.)]
     midi.key_signature_changes = [pretty_midi.KeySignature(spec.tonic + 12 * (spec.mode == 'minor'), 0.)]
     midi.instruments = [i for i, _ in insts.values()]
-    return SynthSong(midi, song_meta(song_id or f'seed_{seed}', seed, plan, insts, voicings, {k: pans[k] for k in insts}))
+    return SynthSong(midi, song_meta(song_id or f'seed_{seed}', seed, plan, insts, voicings, {k: pans[k] for k in insts}, timbres))
 
 # %% ../nbs/01_synth.ipynb #829f52e7
-def sf2_path():
-    "Path of the General MIDI SoundFont bundled with pretty_midi (TimGM6mb.sf2)."
-    return os.path.join(os.path.dirname(pretty_midi.__file__), 'TimGM6mb.sf2')
-
-def new_synth(sr=44100):
-    "A fresh tinysoundfont synth with the GM SoundFont loaded (id 0)."
-    try: import tinysoundfont
-    except ImportError: raise ImportError("bassnb.synth renders audio with tinysoundfont: `pip install --no-deps tinysoundfont` "
-                                          "(--no-deps skips pyaudio, which only live playback needs)") from None
-    synth = tinysoundfont.Synth(samplerate=sr)
-    synth.sfload(sf2_path())
-    return synth
+def sf2_path(soundfont='timgm6mb'):
+    "Path of a General MIDI SoundFont (default TimGM6mb.sf2, which ships with pretty_midi); see `01a_timbres`."
+    return str(soundfont_path(soundfont))
 
 # %% ../nbs/01_synth.ipynb #b3714cf2
-def render_instrument(inst:pretty_midi.Instrument, sr=44100, n:int|None=None, pan=0.):
-    "Render one pretty_midi instrument to float32 stereo `(n, 2)` with a fresh synth; `pan` in [-1, 1]."
-    synth, ch = new_synth(sr), 9 if inst.is_drum else 0
-    synth.program_select(ch, 0, 128 if inst.is_drum else 0, inst.program, is_drums=inst.is_drum)
-    synth.control_change(ch, 10, int(round(64 + 63 * pan)))
-    ev = sorted([(round(x.start * sr), 1, x.pitch, x.velocity) for x in inst.notes] +
-                [(round(x.end * sr), 0, x.pitch, 0) for x in inst.notes])   # note-offs first at equal times
-    n = n or (ev[-1][0] + int(TAIL * sr) if ev else sr)
-    chunks, pos = [], 0
-    for t, on, p, v in ev:
-        if t > pos: chunks.append(np.frombuffer(synth.generate(min(t, n) - pos), dtype=np.float32)); pos = min(t, n)
-        if pos >= n: break
-        synth.noteon(ch, p, v) if on else synth.noteoff(ch, p)
-    if pos < n: chunks.append(np.frombuffer(synth.generate(n - pos), dtype=np.float32))
-    x = np.concatenate(chunks).reshape(-1, 2) if chunks else np.zeros((n, 2), np.float32)
-    f = min(len(x), int(.02 * sr))
-    x[len(x) - f:] *= np.linspace(1, 0, f, dtype=np.float32)[:, None]
-    return x
+def render_instrument(inst:pretty_midi.Instrument, sr=44100, n:int|None=None, pan=0., timbre:dict|None=None):
+    "Render one pretty_midi instrument to float32 stereo `(n, 2)`, `pan` in [-1, 1]: with TimGM6mb, or as `timbre` says (`01a_timbres`)."
+    return render_timbre(timbre or dict(soundfont='timgm6mb'), inst, sr, n, pan, tail=TAIL)
 
 # %% ../nbs/01_synth.ipynb #e7f9eb30
 MIX_PEAK_DB = -3.
@@ -638,7 +620,7 @@ def render_song(song:SynthSong, sr=44100):
     "Render every stem of `song` at its in-mix level: `{stem: Tensor (2, n)}`; the stems sum to the mix. Fills `song.meta`'s `sr` and gains."
     m = song.meta
     n = int(round(m['duration'] * sr))
-    raw = {i.name: render_instrument(i, sr, n, m['stems'][i.name]['pan']) for i in song.midi.instruments}
+    raw = {i.name: render_instrument(i, sr, n, m['stems'][i.name]['pan'], m['stems'][i.name].get('timbre')) for i in song.midi.instruments}
     gains = mix_gains(raw, {k: m['stems'][k]['level_db'] for k in raw}, sr)
     stems = {k: torch.from_numpy(np.ascontiguousarray((raw[k] * g).T)) for k, g in gains.items()}
     m['sr'] = sr
@@ -689,7 +671,7 @@ def render_stem(song_dir, stem='bass', transpose:Callable|None=None):
     if transpose is not None:
         for x, q in zip(inst.notes, transpose([x.pitch for x in inst.notes])): x.pitch = int(q)
     s = m['stems'][stem]
-    y = render_instrument(inst, m['sr'], int(round(m['duration'] * m['sr'])), s['pan']) * 10 ** (s['gain_db'] / 20)
+    y = render_instrument(inst, m['sr'], int(round(m['duration'] * m['sr'])), s['pan'], s.get('timbre')) * 10 ** (s['gain_db'] / 20)
     return torch.from_numpy(np.ascontiguousarray(y.T))
 
 # %% ../nbs/01_synth.ipynb #d69231a3
@@ -698,20 +680,22 @@ def song_seed(seed:int, i:int):
     return int(np.random.SeedSequence([seed, i]).generate_state(1)[0])
 
 def _corpus_song(args):
-    out, i, seed, sr, seconds = args
+    out, i, seed, sr, seconds, timbres = args
     torch.set_num_threads(1)
-    song = make_song(song_seed(seed, i), seconds, song_id=f'song_{i:05d}')
+    song = make_song(song_seed(seed, i), seconds, song_id=f'song_{i:05d}', **timbres)
     song.meta.update(corpus_seed=seed, index=i)
     return write_song(song, render_song(song, sr), out, overwrite=True)   # a folder there now is incomplete junk
 
 # %% ../nbs/01_synth.ipynb #a58beb8f
-def synth_corpus(out, n=100, seed=0, jobs=1, sr=44100, seconds=30., progress=True):
+def synth_corpus(out, n=100, seed=0, jobs=1, sr=44100, seconds=30., progress=True, soundfonts=('timgm6mb',), voices=0., fx=0.):
     "Render `n` songs into `out/song_XXXXX/` with `jobs` processes; complete songs are skipped. Returns the song folders."
     from tqdm.auto import tqdm
+    for s in soundfonts: soundfont_path(s)        # a missing SoundFont stops here, not in a worker
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     for t in out.glob('.song_*.tmp'): shutil.rmtree(t, ignore_errors=True)   # left by a killed run
     dirs = [out / f'song_{i:05d}' for i in range(n)]
-    todo = [(out, i, seed, sr, seconds) for i, d in enumerate(dirs) if not (d / 'meta.json').exists()]
+    timbres = dict(soundfonts=tuple(soundfonts), voices=voices, fx=fx)
+    todo = [(out, i, seed, sr, seconds, timbres) for i, d in enumerate(dirs) if not (d / 'meta.json').exists()]
     bar = tqdm(total=n, initial=n - len(todo), disable=not progress, desc='songs', unit='song')
     if jobs <= 1 or len(todo) <= 1:
         for a in todo: _corpus_song(a); bar.update()

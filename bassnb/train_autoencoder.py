@@ -10,7 +10,7 @@ __all__ = ['AETrainConfig', 'ae_train_preset', 'random_gain', 'ae_step', 'ae_val
 # %% ../nbs/06_train_autoencoder.ipynb #f02628dc
 from .imports import *
 from .audio import save_audio, is_silent
-from .spectral import mssd, logmag_l1, logmel_l1
+from .spectral import stft, mssd, logmag_l1, logmel_l1, bass_logmag_l1
 from .autoencoder import *
 from .critics import *
 from .checkpoint import save_model, load_model
@@ -30,6 +30,10 @@ class AETrainConfig(TrainConfig):
     lambda_mssd: float = .002       # weight of the multi-scale spectral distance (paper)
     lambda_adv: float = 1.          # weight of the generator hinge loss
     lambda_latent: float = 1e-3     # L2 penalty on the latent: keeps its scale from drifting
+    lambda_if: float = 10.          # weight of the instantaneous-frequency loss (decoders with phase 'if' or 'f0')
+    lambda_f0: float = 1.           # weight of the semitone L1 to the fitted fundamental (decoders with phase 'f0')
+    lambda_pitch: float = 0.        # weight of the long-window bass-range log-magnitude L1 (`bass_logmag_l1`)
+    model: dict = field(default_factory=dict)   # overrides of the model preset (`ae_preset`), e.g. {'phase': 'if'}
     adv_start: int = 2000           # steps of reconstruction-only warm-up before the critics join
     gain_db: float = 6.             # random gain augmentation range (+-dB)
     items_per_epoch: int = 4096     # crops per virtual epoch
@@ -62,18 +66,25 @@ def ae_step(learn, b):
     c, ae, crit = learn.cfg, learn.fwd('ae'), learn.modules['critics']     # fwd: the DDP wrapper under torchrun
     if learn.any_rank(not (b['weight'] > 0).any()): raise SkipStepException('every crop in a batch is silent')
     x = random_gain(b[c.kind][b['weight'] > 0], c.gain_db)
-    y, z = ae(x)
+    y, z, lp, *ph = ae(x, parts=True)
+    mc = learn.modules['ae'].cfg
     adv, logs = learn.step >= c.adv_start, {}
     if adv:
         crit.requires_grad_(True)
         logs['critic'] = critic_hinge(learn.fwd('critics')(x), learn.fwd('critics')(y.detach()))
         learn.optimize('critics', logs['critic'])
     crit.requires_grad_(False)           # the autoencoder's step needs gradients through, not into, the critics
-    rec, ms, zz = logmag_l1(x, y), mssd(x, y), z.pow(2).mean()
-    gadv = generator_hinge(crit(y)) if adv else torch.zeros((), device=x.device)
-    loss = c.lambda_rec * rec + c.lambda_mssd * ms + c.lambda_adv * gadv + c.lambda_latent * zz
+    rec, ms, zz, zero = logmag_l1(x, y), mssd(x, y), z.pow(2).mean(), torch.zeros((), device=x.device)
+    gadv = generator_hinge(crit(y)) if adv else zero
+    f0 = fi = zero
+    if mc.phase == 'if': fi = if_loss(stft(x, mc.n_fft, mc.hop), ph[0], mc.n_fft, mc.hop)
+    if mc.phase == 'f0': f0, fi = f0_loss(stft(x, mc.n_fft, mc.hop), ph[0], mc.sr, mc.n_fft, mc.hop)
+    pitch = bass_logmag_l1(x, y, mc.sr) if c.lambda_pitch else zero
+    loss = (c.lambda_rec * rec + c.lambda_mssd * ms + c.lambda_adv * gadv + c.lambda_latent * zz
+            + c.lambda_if * fi + c.lambda_f0 * f0 + c.lambda_pitch * pitch)
     learn.optimize('ae', loss)
-    return dict(loss=loss, rec=rec, mssd=ms, adv=gadv, z2=zz, **logs)
+    return dict(loss=loss, rec=rec, mssd=ms, adv=gadv, z2=zz, **({'if': fi} if mc.phase in ('if', 'f0') else {}),
+                **({'f0': f0} if mc.phase == 'f0' else {}), **({'pitch': pitch} if c.lambda_pitch else {}), **logs)
 
 # %% ../nbs/06_train_autoencoder.ipynb #bd9f7786
 def ae_validate(learn):
@@ -124,10 +135,13 @@ def _init_ae(cfg:AETrainConfig, model_cfg:AEConfig|None=None):
     if not cfg.init:
         if cfg.freeze_encoder: raise ValueError("freeze_encoder keeps an encoder that is already trained: give init= "
                                                 "(CLI: --init) the exported autoencoder to fine-tune")
-        return StftAutoencoder(model_cfg or ae_preset(cfg.preset, cfg.kind))
+        return StftAutoencoder(model_cfg or ae_preset(cfg.preset, cfg.kind, **cfg.model))
     ae, _ = load_model(cfg.init, StftAutoencoder)
     if ae.cfg.kind != cfg.kind:
         raise ValueError(f"{cfg.init}: is a {ae.cfg.kind} autoencoder, but this run trains a {cfg.kind} one (--kind)")
+    if bad := set(cfg.model) - {'phase'}:
+        raise ValueError(f"fine-tuning {cfg.init} can change its decoder's phase mode only, not {sorted(bad)}: train a new model instead")
+    if cfg.model.get('phase', ae.cfg.phase) != ae.cfg.phase: ae = ae.with_phase(cfg.model['phase'])
     ae.encoder.requires_grad_(not cfg.freeze_encoder)
     return ae
 

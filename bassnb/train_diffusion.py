@@ -4,14 +4,15 @@
 
 # %% auto #0
 __all__ = ['fingerprint', 'mix_subsets', 'SongAudio', 'encode_stems', 'encode_song', 'build_latent_cache', 'load_cache',
-           'LatentPairs', 'LDMTrainConfig', 'ldm_train_preset', 'lr_at', 'ldm_step', 'fixed_vloss', 'ldm_validate',
-           'export_ldm', 'ldm_learner', 'train_ldm', 'main', 'conditioning_eval', 'length_eval']
+           'song_cond', 'LatentPairs', 'LDMTrainConfig', 'ldm_train_preset', 'lr_at', 'ldm_step', 'fixed_vloss',
+           'ldm_validate', 'export_ldm', 'ldm_learner', 'train_ldm', 'main', 'conditioning_eval', 'length_eval']
 
 # %% ../nbs/10_train_diffusion.ipynb #3d300f79
 from .imports import *
 from .checkpoint import save_tensors, load_tensors, save_model, load_model, write_json
 from .learner import *
 from .unet import LatentUNet, UNetConfig, unet_preset
+from .spectral import chroma
 from .diffusion import diffusion_loss, add_noise, v_target
 import copy
 
@@ -55,12 +56,14 @@ def _check_pair(bass_ae, mix_ae):
 
 @torch.no_grad()
 def encode_stems(song_id:str, bass:Tensor, stems:dict, bass_ae, mix_ae, n_mixes=4):
-    "Unit-scale latents of a song's audio: {'bass': (Db, m), 'mix': (K, Dm, m)} and the stem subsets of the K mixes."
+    "Unit-scale latents of a song's audio: {'bass': (Db, m), 'mix': (K, Dm, m), 'chroma': (K, 12, m)} and the stem subsets of the K mixes."
     subs = mix_subsets(list(stems), n_mixes, song_id)
     dev = bass_ae.latent_mean.device
     zb = bass_ae.to_unit(bass_ae.encode(bass[None].to(dev)))[0]
-    zm = torch.stack([mix_ae.to_unit(mix_ae.encode(sum(stems[k] for k in s)[None].to(dev)))[0] for s in subs])
-    return dict(bass=zb.cpu(), mix=zm.cpu()), subs
+    mixes = [sum(stems[k] for k in s) for s in subs]
+    zm = torch.stack([mix_ae.to_unit(mix_ae.encode(x[None].to(dev)))[0] for x in mixes])
+    ch = torch.stack([chroma(x, mix_ae.cfg.sr, mix_ae.cfg.compression) for x in mixes])
+    return dict(bass=zb.cpu(), mix=zm.cpu(), chroma=ch[..., :zm.shape[-1]].cpu()), subs
 
 def encode_song(song, bass_ae, mix_ae, n_mixes=4):
     "Unit-scale latents of one `data.Song` (see `encode_stems`)."
@@ -104,11 +107,18 @@ def load_cache(path, split=None):
     ids = [k for k, v in index['songs'].items() if split is None or v['split'] == split]
     return index, {k: load_tensors(path / index['songs'][k]['file'])[0] for k in ids}
 
+def song_cond(s:dict, j:int, side=''):
+    "The condition of a cached song's `j`-th mix: its latent, with its chroma appended when `side == 'chroma'`."
+    if not side: return s['mix'][j]
+    if 'chroma' not in s: raise ValueError("this latent cache has no chroma (made by an older bassnb): encode the songs "
+                                           "again into a new folder with `bassnb encode`")
+    return torch.cat([s['mix'][j], s['chroma'][j]])
+
 class LatentPairs(torch.utils.data.Dataset):
-    "Random crops {'bass': (Db, n), 'mix': (Dm, n)} of cached latents; item i of an epoch is reproducible."
-    def __init__(self, latents:dict, crop_frames=64, n_items=4096, seed=0):
+    "Random crops {'bass': (Db, n), 'mix': (Dm [+12], n)} of cached latents (the condition: `song_cond`); item i of an epoch is reproducible."
+    def __init__(self, latents:dict, crop_frames=64, n_items=4096, seed=0, side=''):
         if not latents: raise ValueError("no songs in this split of the latent cache")
-        self.lat, self.ids = latents, sorted(latents)
+        self.lat, self.ids, self.side = latents, sorted(latents), side
         self.crop, self.n_items, self.seed, self.epoch = crop_frames, n_items, seed, 0
         self.w = np.array([latents[k]['bass'].shape[-1] for k in self.ids], float)
     def __len__(self): return self.n_items
@@ -119,7 +129,7 @@ class LatentPairs(torch.utils.data.Dataset):
         m = s['bass'].shape[-1]
         a = int(rng.integers(0, max(m - self.crop, 0) + 1))
         crop = lambda z: F.pad(z[..., a:a + self.crop], (0, max(0, self.crop - (m - a))))
-        return dict(bass=crop(s['bass']), mix=crop(s['mix'][int(rng.integers(len(s['mix'])))]))
+        return dict(bass=crop(s['bass']), mix=crop(song_cond(s, int(rng.integers(len(s['mix']))), self.side)))
 
 # %% ../nbs/10_train_diffusion.ipynb #76911944
 @dataclass
@@ -138,6 +148,7 @@ class LDMTrainConfig(TrainConfig):
     items_per_epoch: int = 4096
     n_valid: int = 64                # fixed validation crops
     pos: str = 'dpb'                 # attention position information: 'dpb', 'none', 'abs'
+    side: str = ''                   # harmonic side input next to the mix latent: '' (the paper's) or 'chroma'
     def __post_init__(self): self.betas = tuple(self.betas)
 
 def ldm_train_preset(name='small', **kw):
@@ -191,23 +202,24 @@ def ldm_learner(latents, out, cfg:LDMTrainConfig, model_cfg:UNetConfig|None=None
     _, valid = load_cache(latents, 'valid')
     db, dm = index['bass_ae']['latent_dim'], index['mix_ae']['latent_dim']
     if cfg.init: unet, meta = load_model(cfg.init, LatentUNet)      # fine-tuning: the checkpoint's architecture and weights
-    else: unet, meta = LatentUNet(model_cfg or unet_preset(cfg.preset, in_dim=db, cond_dim=dm, pos=cfg.pos,
-                                                           max_len=cfg.crop_frames)), {}
+    else: unet, meta = LatentUNet(model_cfg or unet_preset(cfg.preset, in_dim=db, cond_dim=dm + 12 * (cfg.side == 'chroma'),
+                                                           side=cfg.side, pos=cfg.pos, max_len=cfg.crop_frames)), {}
     mcfg = unet.cfg
-    if (mcfg.in_dim, mcfg.cond_dim) != (db, dm):
-        raise ValueError(f"U-Net expects {mcfg.in_dim}+{mcfg.cond_dim} latent channels, the cache has {db}+{dm}")
+    side = 12 * (mcfg.side == 'chroma')
+    if (mcfg.in_dim, mcfg.cond_dim) != (db, dm + side):
+        raise ValueError(f"U-Net expects {mcfg.in_dim}+{mcfg.cond_dim} channels, the cache has {db}+{dm}" + (f"+{side} (chroma)" if side else ''))
     if meta.get('fingerprints', index['fingerprints']) != index['fingerprints']:
         raise ValueError(f"{cfg.init}: was trained on the latents of other autoencoders ({meta['fingerprints']}) than "
                          f"the cache in {latents} ({index['fingerprints']}); fine-tune it on a cache encoded with its own "
                          "autoencoders (bassnb encode --bass-ae ... --mix-ae ... from the same model folder).")
     ema = copy.deepcopy(unet).requires_grad_(False)
     opt = torch.optim.AdamW(unet.parameters(), cfg.lr, betas=cfg.betas, weight_decay=cfg.weight_decay)
-    ds = LatentPairs(train, cfg.crop_frames, cfg.items_per_epoch, cfg.seed)
+    ds = LatentPairs(train, cfg.crop_frames, cfg.items_per_epoch, cfg.seed, mcfg.side)
     config = dict(model=asdict(mcfg), train=asdict(cfg), latents=str(latents), fingerprints=index['fingerprints'])
     learn = Learner({'unet': unet, 'ema': ema}, {'unet': opt}, ldm_step, ds, cfg, out, config=config, cbs=[
         ProgressCB(), LogCB(), EMACB('unet', 'ema', cfg.ema_decay), EveryCB(ldm_validate, cfg.valid_every, 'valid'),
         CheckpointCB(on_save=export_ldm)])
-    vds = LatentPairs(valid or train, cfg.crop_frames, cfg.n_valid, cfg.seed + 1)
+    vds = LatentPairs(valid or train, cfg.crop_frames, cfg.n_valid, cfg.seed + 1, mcfg.side)
     learn.valid = torch.utils.data.default_collate([vds[i] for i in range(cfg.n_valid)])
     learn.fingerprints = index['fingerprints']
     return learn
@@ -246,6 +258,6 @@ def length_eval(model, latents:dict, lengths=(64, 256, 1024), total=1024, n_t=8,
         eps = torch.randn(n_t, *s['bass'][..., :total].shape, generator=torch.Generator().manual_seed(seed + j))
         for L in lengths:
             cut = lambda z: z[..., :total].unfold(-1, L, L).movedim(-2, 0)      # (total/L, D, L)
-            b, m = cut(s['bass']), cut(s['mix'][0])
+            b, m = cut(s['bass']), cut(song_cond(s, 0, getattr(getattr(model, 'cfg', None), 'side', '')))
             out[L] += [diffusion_loss(model, b, m, 0., t.expand(b.shape[0]), cut(e)) for t, e in zip(ts, eps)]
     return {L: float(torch.stack(v).mean()) for L, v in out.items()}

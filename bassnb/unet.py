@@ -37,7 +37,8 @@ class TimeResBlock(nn.Module):
 class UNetConfig:
     "Hyper-parameters of the conditional latent U-Net (paper §3.2)."
     in_dim: int = 32                  # bass latent channels (noisy input and output)
-    cond_dim: int = 64                # mix latent channels, concatenated to the input
+    cond_dim: int = 64                # condition channels, concatenated to the input: the mix latent (+ 12 with side='chroma')
+    side: str = ''                    # a side input appended to the mix latent: '' (none, as the paper) or 'chroma'
     widths: tuple = (128, 192, 256)   # width per resolution (1, 1/2, 1/4, ...)
     attn: tuple = (False, True, True) # self-attention at each resolution (lower ones)
     blocks: int = 2                   # residual blocks per resolution

@@ -10,6 +10,11 @@ pip install -q --disable-pip-version-check -e '.[dev]'
 # tinysoundfont renders our training songs; its pyaudio dependency (live playback only) needs portaudio headers
 # to build, so we install it without dependencies (see README, "Why these pins").
 python -c 'import tinysoundfont' 2>/dev/null || pip install -q --disable-pip-version-check --no-deps tinysoundfont
+# General MIDI SoundFonts: the training corpus renders with several (nbs/01a_timbres); FluidR3 is the unseen-timbre test set.
+sfs="timgm6mb-soundfont csound-soundfont opl3-soundfont fluid-soundfont-gm"
+[ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] && [ -f /usr/share/sounds/sf2/TimGM6mb.sf2 ] ||
+  { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && apt-get install -y -qq $sfs >/dev/null; } ||
+  echo "setup.sh: SoundFonts missing (apt-get install $sfs); tests that render with them will be skipped"
 # tests/test_widget_browser.py drives the widget in Debian's chromium through Playwright (it skips without a browser).
 command -v chromium >/dev/null || { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null &&
   apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } ||
