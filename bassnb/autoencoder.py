@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['PHASES', 'LM_SHIFT', 'LM_SCALE', 'F0_LO', 'F0_HI', 'AEConfig', 'ae_preset', 'conv', 'ResBlock', 'down', 'up',
-           'res_stack', 'Encoder', 'Decoder', 'to_complex', 'phase_advance', 'if_range', 'inst_freq', 'if_phase',
-           'if_loss', 'harmonic_deviation', 'f0_grid', 'fit_f0', 'f0_loss', 'StftAutoencoder', 'n_params']
+           'res_stack', 'Encoder', 'f0_grid', 'f0_from_logits', 'Decoder', 'to_complex', 'phase_advance', 'if_range',
+           'inst_freq', 'if_phase', 'if_loss', 'harmonic_deviation', 'fit_f0', 'f0_loss', 'StftAutoencoder', 'n_params']
 
 # %% ../nbs/04_autoencoder.ipynb #f7a21c8a
 from .imports import *
@@ -91,8 +91,19 @@ class Encoder(nn.Module):
 # %% ../nbs/04_autoencoder.ipynb #261b3d1d
 F0_LO, F0_HI = 25., 800.           # range of the fundamental a 'f0' decoder can write (Hz)
 
+def f0_grid(lo=F0_LO, hi=F0_HI, cents=10.):
+    "Candidate fundamentals (Hz), `cents` apart."
+    return lo * 2 ** (torch.arange(0, 1200 * math.log2(hi / lo) + 1e-6, cents) / 1200)
+
+def f0_from_logits(logits:Tensor, cents=10., radius=4):
+    "Fundamental (Hz) from logits (..., G, T) over `f0_grid`: the softmax-weighted mean (in cents) of the `radius` bins around the best."
+    i = logits.argmax(-2, keepdim=True)
+    j = (i + torch.arange(-radius, radius + 1, device=logits.device)[:, None]).clamp(0, logits.shape[-2] - 1)
+    idx = (logits.gather(-2, j).softmax(-2) * j).sum(-2)
+    return F0_LO * 2 ** (idx * cents / 1200)
+
 class Decoder(nn.Module):
-    "Latent (B, D, T') -> per channel, bin and frame: log power, and a fundamental (B, C, T) in Hz (phase 'f0'), a frequency deviation ('if') or a (cos, sin)-like pair."
+    "Latent (B, D, T') -> per channel, bin and frame: log power, and a fundamental (B, C, T) in Hz with its logits over `f0_grid` (phase 'f0'), a frequency deviation ('if') or a (cos, sin)-like pair."
     def __init__(self, cfg:AEConfig):
         super().__init__()
         w, n, ks = cfg.widths[::-1], cfg.blocks, cfg.kernel
@@ -100,14 +111,19 @@ class Decoder(nn.Module):
         for a, b in zip(w[:-1], w[1:]): layers += [up(a, b), res_stack(b, n, ks)]
         layers += [nn.SiLU(), conv(w[-1], cfg.channels * cfg.n_freq * {'f0': 1, 'if': 2}.get(cfg.phase, 3), 1)]
         self.net, self.cfg = nn.Sequential(*layers), cfg
-        if cfg.phase == 'f0':            # one number per channel and frame, read from the same features as the log power
-            self.f0_head = nn.Sequential(conv(w[-1], w[-1], 5), nn.SiLU(), conv(w[-1], cfg.channels, 1, zero=True))
+        if cfg.phase == 'f0':            # a pitch classifier per channel and frame over `f0_grid`, reading the features and the log power below 1.5 kHz
+            self.n_low, n_grid = min(cfg.n_freq, int(1500 * cfg.n_fft / cfg.sr) + 1), len(f0_grid())
+            self.f0_head = nn.Sequential(conv(w[-1] + cfg.channels * self.n_low, 256, 5), nn.SiLU(), conv(256, 256, 3), nn.SiLU(),
+                                         conv(256, cfg.channels * n_grid, 1, zero=True))
     def forward(self, z):
         c = self.cfg
         h = self.net[:-1](z)
         out = self.net[-1](h).unflatten(1, (c.channels, -1, c.n_freq))      # (B, C, 1, 2 or 3, F, T)
         lp = c.max_logpow - F.softplus(c.max_logpow - (out[:, :, 0] * LM_SCALE + LM_SHIFT))
-        if c.phase == 'f0': return lp, F0_LO * (F0_HI / F0_LO) ** torch.sigmoid(self.f0_head(h))
+        if c.phase == 'f0':              # (the pitch loss does not reshape the magnitude: the log power enters detached)
+            low = (lp[:, :, :self.n_low].detach() - LM_SHIFT) / LM_SCALE
+            logits = self.f0_head(torch.cat([h, low.flatten(1, 2)], 1)).unflatten(1, (c.channels, -1))
+            return lp, f0_from_logits(logits), logits
         if c.phase == 'if': return lp, if_range(c.n_fft, c.hop) * torch.tanh(out[:, :, 1])
         return lp, out[:, :, 1], out[:, :, 2]
 
@@ -156,10 +172,6 @@ def harmonic_deviation(f0:Tensor, n_freq:int, sr:int, n_fft=1024, hop=256):
     r = if_range(n_fft, hop)
     return (h * f - k).clamp(-r, r)
 
-def f0_grid(lo=F0_LO, hi=F0_HI, cents=10.):
-    "Candidate fundamentals (Hz), `cents` apart."
-    return lo * 2 ** (torch.arange(0, 1200 * math.log2(hi / lo) + 1e-6, cents) / 1200)
-
 def fit_f0(S:Tensor, sr:int, n_fft=1024, hop=256, fmax=1500., cents=10., smooth=3):
     "Per frame of complex STFT `S` (..., F, T): the fundamental (Hz) whose `harmonic_deviation`s best explain its phase steps below `fmax` (over `smooth` frames), and the frame's weight (magnitude sum there)."
     K = min(S.shape[-2], int(fmax * n_fft / sr) + 1)
@@ -173,13 +185,16 @@ def fit_f0(S:Tensor, sr:int, n_fft=1024, hop=256, fmax=1500., cents=10., smooth=
         fit = F.avg_pool1d(fit.flatten(0, -2)[:, None], smooth, 1, smooth // 2, count_include_pad=False)[:, 0].unflatten(0, fit.shape[:-1])
     return g[fit.argmax(-2)], w.sum(-2)
 
-def f0_loss(S:Tensor, f0:Tensor, sr:int, n_fft=1024, hop=256, fmax=1500.):
-    "For predicted fundamentals `f0` (..., T) of true STFT `S` (..., F, T): (weighted L1 in semitones to `fit_f0`, `if_loss` of their harmonic deviations below `fmax`)."
+def f0_loss(S:Tensor, f0:Tensor, logits:Tensor, sr:int, n_fft=1024, hop=256, fmax=1500., blur=2.):
+    "For a 'f0' decoder's fundamentals `f0` (..., T) and their `logits` (..., G, T), given the true STFT `S` (..., F, T): (magnitude-weighted cross-entropy to `fit_f0`'s grid bin, blurred by `blur` bins; `if_loss` of the harmonic deviations below `fmax`)."
     tgt, w = fit_f0(S, sr, n_fft, hop, fmax)
-    w = w[..., 1:]                                           # frame 0 has no phase step to fit
-    semi = (12 * torch.log2(f0 / tgt)).abs()[..., 1:]
+    g = f0_grid().to(S.device)
+    j = torch.searchsorted(g, tgt.contiguous()).clamp(max=len(g) - 1)          # the target's grid bin (tgt is on the grid)
+    q = torch.exp(-.5 * ((torch.arange(len(g), device=S.device)[:, None] - j[..., None, :]) / blur) ** 2)
+    ce = -(q / q.sum(-2, keepdim=True) * logits.log_softmax(-2)).sum(-2)      # (..., T)
+    w = w[..., 1:]                                                            # frame 0 has no phase step to fit
     K = min(S.shape[-2], int(fmax * n_fft / sr) + 1)
-    return (semi * w).sum() / w.sum().clamp_min(1e-8), if_loss(S[..., :K, :], harmonic_deviation(f0, K, sr, n_fft, hop), n_fft, hop)
+    return (ce[..., 1:] * w).sum() / w.sum().clamp_min(1e-8), if_loss(S[..., :K, :], harmonic_deviation(f0, K, sr, n_fft, hop), n_fft, hop)
 
 # %% ../nbs/04_autoencoder.ipynb #698e99ef
 class StftAutoencoder(nn.Module):

@@ -31,7 +31,7 @@ class AETrainConfig(TrainConfig):
     lambda_adv: float = 1.          # weight of the generator hinge loss
     lambda_latent: float = 1e-3     # L2 penalty on the latent: keeps its scale from drifting
     lambda_if: float = 10.          # weight of the instantaneous-frequency loss (decoders with phase 'if' or 'f0')
-    lambda_f0: float = 1.           # weight of the semitone L1 to the fitted fundamental (decoders with phase 'f0')
+    lambda_f0: float = 1.           # weight of the pitch cross-entropy to the fitted fundamental (decoders with phase 'f0')
     lambda_pitch: float = 0.        # weight of the long-window bass-range log-magnitude L1 (`bass_logmag_l1`)
     model: dict = field(default_factory=dict)   # overrides of the model preset (`ae_preset`), e.g. {'phase': 'if'}
     adv_start: int = 2000           # steps of reconstruction-only warm-up before the critics join
@@ -78,7 +78,7 @@ def ae_step(learn, b):
     gadv = generator_hinge(crit(y)) if adv else zero
     f0 = fi = zero
     if mc.phase == 'if': fi = if_loss(stft(x, mc.n_fft, mc.hop), ph[0], mc.n_fft, mc.hop)
-    if mc.phase == 'f0': f0, fi = f0_loss(stft(x, mc.n_fft, mc.hop), ph[0], mc.sr, mc.n_fft, mc.hop)
+    if mc.phase == 'f0': f0, fi = f0_loss(stft(x, mc.n_fft, mc.hop), ph[0], ph[1], mc.sr, mc.n_fft, mc.hop)
     pitch = bass_logmag_l1(x, y, mc.sr) if c.lambda_pitch else zero
     loss = (c.lambda_rec * rec + c.lambda_mssd * ms + c.lambda_adv * gadv + c.lambda_latent * zz
             + c.lambda_if * fi + c.lambda_f0 * f0 + c.lambda_pitch * pitch)
