@@ -5,9 +5,10 @@
 # %% auto #0
 __all__ = ['KK_MAJOR', 'KK_MINOR', 'low_envelope', 'comb_score', 'estimate_tempo', 'track_beats_at', 'beat_chroma_change',
            'zscore', 'find_downbeats', 'estimate_key', 'key_name', 'SongGrid', 'analyse', 'plot_grid', 'transcribe',
-           'note_arrays', 'note_f1', 'beat_ticks', 'tempo_map', 'notes_to_midi', 'save_midi', 'note_chord_fraction']
+           'note_arrays', 'note_f1', 'beat_ticks', 'tempo_map', 'notes_to_midi', 'save_midi', 'note_chord_fraction',
+           'chord_agreement', 'fit_scores', 'rank_takes', 'latent_mask', 'seam_weights', 'with_mix', 'check_keep']
 
-# %% ../nbs/17_workflow.ipynb #f2d37d0b
+# %% ../nbs/17_workflow.ipynb #9196ac5f
 from .imports import *
 from .evaluation import mono_at, onset_envelope, bass_f0, chord_index, chord_masks, EVAL_SR, HOP
 from .synth import NOTE_NAMES
@@ -15,7 +16,7 @@ from .audio import check_output, atomic_write
 from fastcore.basics import patch
 import librosa, pretty_midi
 
-# %% ../nbs/17_workflow.ipynb #9e3dd5a4
+# %% ../nbs/17_workflow.ipynb #f89be923
 def low_envelope(y, hop:int=HOP):
     "Onset strength of the low band (< 200 Hz: kick drums) of a mono signal at `EVAL_SR`."
     return librosa.onset.onset_strength(y=y, sr=EVAL_SR, hop_length=hop, n_fft=1024, n_mels=24, fmax=200.)
@@ -28,7 +29,7 @@ def comb_score(env, period:float):
     s = env[idx].mean(1)
     return float(s.max()), float(ph[s.argmax()])
 
-# %% ../nbs/17_workflow.ipynb #9020c626
+# %% ../nbs/17_workflow.ipynb #e4cbc5c9
 def estimate_tempo(env, hop:int=HOP, centre=115., octaves=1., lo=50., hi=230.):
     "Tempo (BPM) whose beat comb on onset envelope `env` scores best, weighted by a log-normal prior around `centre`."
     fps = EVAL_SR / hop
@@ -38,7 +39,7 @@ def estimate_tempo(env, hop:int=HOP, centre=115., octaves=1., lo=50., hi=230.):
     fine = bpm * np.linspace(.99, 1.01, 41)
     return float(fine[np.argmax([comb_score(env, 60 * fps / b)[0] for b in fine])])
 
-# %% ../nbs/17_workflow.ipynb #8f067d4d
+# %% ../nbs/17_workflow.ipynb #7a18b274
 def track_beats_at(env, bpm:float, hop:int=HOP, tightness=400.):
     "Beat times (s) on onset envelope `env` at tempo `bpm`: librosa's dynamic-programming tracker (Ellis 2007)."
     _, b = librosa.beat.beat_track(onset_envelope=env, sr=EVAL_SR, hop_length=hop, bpm=bpm, tightness=tightness, trim=False)
@@ -53,7 +54,7 @@ def beat_chroma_change(y, beats, hop:int=HOP):
     Cs = Cs / (np.linalg.norm(Cs, axis=0, keepdims=True) + 1e-9)
     return np.r_[0., 1 - (Cs[:, 1:] * Cs[:, :-1]).sum(0)]
 
-# %% ../nbs/17_workflow.ipynb #4fa5dbd7
+# %% ../nbs/17_workflow.ipynb #f38d8c19
 def zscore(v): v = np.asarray(v, float); return (v - v.mean()) / (v.std() + 1e-9)
 
 def find_downbeats(evidence, meters=(3, 4)):
@@ -67,7 +68,7 @@ def find_downbeats(evidence, meters=(3, 4)):
             if c > best[0]: best = (c, m, p)
     return best[1:]
 
-# %% ../nbs/17_workflow.ipynb #5fe06f1a
+# %% ../nbs/17_workflow.ipynb #47906f09
 KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])   # Krumhansl & Kessler 1982
 KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 
@@ -80,7 +81,7 @@ def estimate_key(chroma):
 
 def key_name(tonic:int, mode:str): return f"{NOTE_NAMES[tonic % 12]} {mode}"
 
-# %% ../nbs/17_workflow.ipynb #30d4550e
+# %% ../nbs/17_workflow.ipynb #b9af19d5
 @dataclass
 class SongGrid:
     "Tempo, beats, downbeats, metre and key of a song (times in seconds)."
@@ -103,7 +104,7 @@ class SongGrid:
         with atomic_write(path, overwrite) as p: Path(p).write_text(json.dumps(self.to_dict(), indent=1))
         return Path(path)
 
-# %% ../nbs/17_workflow.ipynb #32621275
+# %% ../nbs/17_workflow.ipynb #6e3f5874
 def analyse(mix, sr:int|None=None, meters=(3, 4), w_kick=.5) -> SongGrid:
     "The grid of a mix (path or array): tempo, beats, downbeats, metre (3/4 or 4/4) and key, with librosa."
     from bassnb.pipeline import as_audio
@@ -119,7 +120,7 @@ def analyse(mix, sr:int|None=None, meters=(3, 4), w_kick=.5) -> SongGrid:
     return SongGrid(round(tempo, 2), meter, beats.round(4).tolist(), beats[p::meter].round(4).tolist(), tonic, mode,
                     round(x.shape[-1] / sr, 4))
 
-# %% ../nbs/17_workflow.ipynb #80ab3a23
+# %% ../nbs/17_workflow.ipynb #f378878d
 @patch
 def bar_span(self:SongGrid, bars:str|tuple):
     "(start, end) seconds of bars like '9-12', '9', (9, 12); bars count from 1 at the first downbeat."
@@ -136,7 +137,7 @@ def bar_span(self:SongGrid, bars:str|tuple):
     end = self.downbeats[b] if b < n else min(self.downbeats[-1] + bar, self.duration)
     return float(self.downbeats[a - 1]), float(end)
 
-# %% ../nbs/17_workflow.ipynb #105aabe6
+# %% ../nbs/17_workflow.ipynb #bde136b0
 def plot_grid(grid:SongGrid, mix=None, sr:int|None=None, ax=None, title=None):
     "Beats and numbered downbeats of `grid` over the mix's chroma (if given); returns the axes."
     import matplotlib.pyplot as plt
@@ -153,7 +154,7 @@ def plot_grid(grid:SongGrid, mix=None, sr:int|None=None, ax=None, title=None):
     ax.set_title(title or f"{grid.tempo:.1f} BPM, {grid.time_signature}, {grid.key}", fontsize=10)
     return ax
 
-# %% ../nbs/17_workflow.ipynb #bd256413
+# %% ../nbs/17_workflow.ipynb #b20829e5
 def _runs(midi, onset_at, min_gap=2):
     "(first, end) frame index pairs of runs of the same note number >= 0, also cut at onsets."
     notes, cur = [], None
@@ -167,7 +168,7 @@ def _velocities(peaks):
     db = 20 * np.log10(np.asarray(peaks) + 1e-9)
     return np.clip(np.round(100 + 3 * (db - db.max())), 1, 127).astype(int) if len(db) else db
 
-# %% ../nbs/17_workflow.ipynb #cc974811
+# %% ../nbs/17_workflow.ipynb #34666005
 def transcribe(x, sr:int, hop=128, fmin=30., fmax=400., min_dur=.05, snap=.06):
     "Notes `[{start, end, pitch, velocity}]` of a monophonic bass: pYIN (Mauch & Dixon 2014) frames cut at onsets."
     y = mono_at(x, sr)
@@ -187,7 +188,7 @@ def transcribe(x, sr:int, hop=128, fmin=30., fmax=400., min_dur=.05, snap=.06):
     for n, v in zip(notes, _velocities(peaks)): n['velocity'] = int(v)
     return notes
 
-# %% ../nbs/17_workflow.ipynb #246b5188
+# %% ../nbs/17_workflow.ipynb #df8d32c5
 def note_arrays(notes):
     "(intervals (n, 2) s, pitches (n,) Hz) of note dicts, as `mir_eval.transcription` takes them."
     iv = np.array([[n['start'], n['end']] for n in notes], float).reshape(-1, 2)
@@ -201,7 +202,7 @@ def note_f1(ref, est, onset_tol=.05, cents=50.):
     return mir_eval.transcription.precision_recall_f1_overlap(ri, rp, ei, ep, onset_tolerance=onset_tol,
                                                               pitch_tolerance=cents, offset_ratio=None)[:3]
 
-# %% ../nbs/17_workflow.ipynb #56b3c81a
+# %% ../nbs/17_workflow.ipynb #d34a437f
 def beat_ticks(grid:SongGrid, tpb=480):
     "(tick of each beat, lead-in beats n0): beat i at tick (n0 + i) tpb, the first downbeat on a bar line."
     b, m = np.asarray(grid.beats), grid.meter
@@ -221,7 +222,7 @@ def tempo_map(grid:SongGrid, tpb=480):
     scales += [(int(t), float(d) / tpb) for t, d in zip(ticks, np.r_[np.diff(b), period])]
     return scales
 
-# %% ../nbs/17_workflow.ipynb #ed45d065
+# %% ../nbs/17_workflow.ipynb #6ff34710
 def notes_to_midi(notes, grid:SongGrid|None=None, program=33, name='bass', tpb=480):
     "A `PrettyMIDI` with `notes` on a bass `program`, on the tempo map and time signature of `grid` (if given)."
     pm = pretty_midi.PrettyMIDI(resolution=tpb, initial_tempo=grid.tempo if grid else 120.)
@@ -243,7 +244,7 @@ def save_midi(pm:pretty_midi.PrettyMIDI, path, overwrite=False):
     with atomic_write(path, overwrite) as p: pm.write(str(p))
     return path
 
-# %% ../nbs/17_workflow.ipynb #09cfca71
+# %% ../nbs/17_workflow.ipynb #ed74f40e
 from .pipeline import Generation, BassGenerator
 
 @patch
@@ -254,7 +255,7 @@ def to_midi(self:Generation, path=None, i:int=0, grid:SongGrid|None=None, progra
     if path is not None: save_midi(pm, path, overwrite)
     return pm
 
-# %% ../nbs/17_workflow.ipynb #6a6cd72e
+# %% ../nbs/17_workflow.ipynb #8c04cc9a
 def note_chord_fraction(notes, chords, step=.01):
     "Fraction of note time (sampled every `step` s) on a tone of the sounding chord; 0 without notes under chords."
     if not notes: return 0.
@@ -263,3 +264,84 @@ def note_chord_fraction(notes, chords, step=.01):
     i = chord_index(t, chords)
     ok = i >= 0
     return float(chord_masks(chords)[i[ok], pc[ok]].mean()) if ok.any() else 0.
+
+# %% ../nbs/17_workflow.ipynb #5f64f794
+def chord_agreement(bass, mix, sr:int, track=None):
+    "Mean (weighted by P(voiced)) over the bass's voiced pYIN frames of the mix's chroma at the bass's pitch class (frame max = 1)."
+    t, f0, p = bass_f0(bass, sr, prob=True) if track is None else track
+    C = librosa.feature.chroma_stft(y=mono_at(mix, sr), sr=EVAL_SR, n_fft=4096, hop_length=HOP)
+    C = C / (C.max(0, keepdims=True) + 1e-9)
+    n = min(len(f0), C.shape[1])
+    i = np.nonzero(np.isfinite(f0[:n]))[0]
+    w = np.asarray(p)[i]
+    if not w.sum() > 0: return 0.
+    pc = np.round(librosa.hz_to_midi(f0[i])).astype(int) % 12
+    return float((C[pc, i] * w).sum() / w.sum())
+
+# %% ../nbs/17_workflow.ipynb #08ebe787
+def fit_scores(res:Generation, mix, sr:int, gen:BassGenerator, judge=None, w_judge=1.):
+    "Per take of `res`: the judge's match score, the chord agreement, and fit = chords + `w_judge` * judge."
+    from bassnb.contrastive import load_contrastive, embed_audio
+    if judge is None: judge = load_contrastive(bass_ae=gen.bass_ae, mix_ae=gen.mix_ae, device=gen.device)
+    em = embed_audio(judge, gen.mix_ae, mix, sr)
+    out = []
+    for b in res.bass:
+        j, c = float(em @ embed_audio(judge, gen.bass_ae, b, res.sr)), chord_agreement(b, mix, res.sr)
+        out.append(dict(judge=round(j, 4), chords=round(c, 4), fit=round(c + w_judge * j, 4)))
+    return out
+
+def rank_takes(res:Generation, scores:list) -> Generation:
+    "`res` with its takes sorted by decreasing fit; `settings['scores']` and `settings['take']` (original take numbers) in that order."
+    o = sorted(range(len(scores)), key=lambda i: -scores[i]['fit'])
+    return Generation(res.bass[o], res.mix_with_bass[o], res.sr, res.latent[o],
+                      dict(res.settings, scores=[scores[i] for i in o], take=[i + 1 for i in o]))
+
+# %% ../nbs/17_workflow.ipynb #dd5fd0c1
+def latent_mask(frames:int, span, sr:int, hop:int, xfade=.05):
+    "(1, 1, frames) mask: 1 on the latent frames (of `hop` samples at `sr`) that overlap span (s, e) widened by `xfade`."
+    m = torch.zeros(1, 1, frames)
+    a, b = max(0, math.floor((span[0] - xfade) * sr / hop)), min(frames, math.ceil((span[1] + xfade) * sr / hop))
+    m[..., a:b] = 1
+    return m
+
+def seam_weights(n:int, sr:int, span, xfade=.05):
+    "(n,) weights of the new audio: 1 inside span (s, e), 0 beyond `xfade` outside it, raised-cosine ramps between."
+    t = torch.arange(n) / sr
+    up = ((t - (span[0] - xfade)) / xfade).clamp(0, 1) if xfade > 0 else (t >= span[0]).float()
+    down = (((span[1] + xfade) - t) / xfade).clamp(0, 1) if xfade > 0 else (t <= span[1]).float()
+    return .5 - .5 * torch.cos(math.pi * torch.minimum(up, down))
+
+# %% ../nbs/17_workflow.ipynb #ab508a40
+def with_mix(bass:Tensor, x:Tensor):
+    "The mix `x` (channels, n) plus each bass (B, channels, n), peak-limited to -1 dBFS where it would clip (as `generate`)."
+    both = bass + x[None]
+    peak = torch.maximum(both.amax((1, 2), keepdim=True), -both.amin((1, 2), keepdim=True)).clamp_min(1e-9)
+    return both * torch.where(peak > 1, 10 ** (-1 / 20) / peak, torch.ones_like(peak))
+
+def check_keep(x:Tensor, sr:int, k:Tensor, ksr:int):
+    "Refuse a kept take that is not as long as the mix at the same rate (it would not line up)."
+    if (ksr, k.shape[-1]) != (sr, x.shape[-1]):
+        raise ValueError(f"keep: {k.shape[-1] / ksr:.3f} s at {ksr} Hz, but the mix is {x.shape[-1] / sr:.3f} s at {sr} Hz; "
+                         "give the take generated for this mix (same length and sample rate)")
+
+# %% ../nbs/17_workflow.ipynb #eef21ccf
+@patch
+def regenerate(self:BassGenerator, mix, keep, span, sr:int|None=None, keep_sr:int|None=None, xfade=.05, **kw) -> Generation:
+    "A new bass for seconds `span` = (start, end) of take `keep` by latent inpainting; outside span +- `xfade` the take is kept."
+    from bassnb.pipeline import as_audio, to_channels_batch
+    from bassnb.audio import resample, to_channels
+    x, sr = as_audio(mix, sr, 'mix')
+    k, ksr = as_audio(keep, keep_sr, 'keep')
+    check_keep(x, sr, k, ksr)
+    dur = x.shape[-1] / sr
+    if not 0 <= span[0] < span[1] <= dur + 1e-6:
+        raise ValueError(f"span {span[0]:g}-{span[1]:g} s: outside the song, which lasts {dur:.2f} s; choose a span inside it")
+    y, g = self._prepare(x, sr, 'mix', self.bass_ae.cfg.compression / self.sr)
+    kb = to_channels(resample(k, sr, self.sr), self.bass_ae.cfg.channels)[..., :y.shape[-1]] * g
+    with torch.inference_mode():
+        known = self.bass_ae.to_unit(self.bass_ae.encode_chunked(kb[None].to(self.device), self.gen.window))
+    mask = latent_mask(known.shape[-1], span, self.sr, self.bass_ae.cfg.compression, xfade).to(known)
+    res = self.generate(x, sr, known=known, mask=mask, **kw)
+    w = seam_weights(x.shape[-1], sr, span, xfade)
+    bass = w * res.bass + (1 - w) * to_channels_batch(k[None], x.shape[0], x.shape[-1])
+    return Generation(bass, with_mix(bass, x), sr, res.latent, dict(res.settings, span=tuple(map(float, span)), xfade=xfade))
