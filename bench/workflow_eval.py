@@ -6,6 +6,7 @@ bundled models — MIDI of generated takes, take ranking and bar regeneration. P
   python bench/workflow_eval.py generate --n 30 --seconds 20 --steps 16 --takes 8
 """
 import argparse, json, sys, time
+sys.path.insert(0, str(__import__('pathlib').Path(__file__).parent))
 from pathlib import Path
 import numpy as np, torch
 
@@ -74,6 +75,7 @@ def main():
     p.add_argument('--steps', type=int, default=16)
     p.add_argument('--takes', type=int, default=8)
     p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--inpaint', type=int, default=10, help='songs on which bar regeneration is measured')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     t0 = time.time()
