@@ -9,7 +9,7 @@ __all__ = ['KK_MAJOR', 'KK_MINOR', 'low_envelope', 'comb_score', 'estimate_tempo
            'chord_agreement', 'fit_scores', 'rank_takes', 'latent_mask', 'seam_weights', 'with_mix', 'check_keep',
            'parse_span']
 
-# %% ../nbs/17_workflow.ipynb #c4bf5700
+# %% ../nbs/17_workflow.ipynb #f56de7c0
 from .imports import *
 from .evaluation import mono_at, onset_envelope, bass_f0, chord_index, chord_masks, EVAL_SR, HOP
 from .synth import NOTE_NAMES
@@ -17,7 +17,7 @@ from .audio import check_output, atomic_write
 from fastcore.basics import patch
 import librosa, pretty_midi
 
-# %% ../nbs/17_workflow.ipynb #1cc20c41
+# %% ../nbs/17_workflow.ipynb #4aad0f1e
 def low_envelope(y, hop:int=HOP):
     "Onset strength of the low band (< 200 Hz: kick drums) of a mono signal at `EVAL_SR`."
     return librosa.onset.onset_strength(y=y, sr=EVAL_SR, hop_length=hop, n_fft=1024, n_mels=24, fmax=200.)
@@ -30,7 +30,7 @@ def comb_score(env, period:float):
     s = env[idx].mean(1)
     return float(s.max()), float(ph[s.argmax()])
 
-# %% ../nbs/17_workflow.ipynb #385e322e
+# %% ../nbs/17_workflow.ipynb #ac20b7e9
 def estimate_tempo(env, hop:int=HOP, centre=115., octaves=1., lo=50., hi=230.):
     "Tempo (BPM) whose beat comb on onset envelope `env` scores best, weighted by a log-normal prior around `centre`."
     fps = EVAL_SR / hop
@@ -40,7 +40,7 @@ def estimate_tempo(env, hop:int=HOP, centre=115., octaves=1., lo=50., hi=230.):
     fine = bpm * np.linspace(.99, 1.01, 41)
     return float(fine[np.argmax([comb_score(env, 60 * fps / b)[0] for b in fine])])
 
-# %% ../nbs/17_workflow.ipynb #04e7c7c7
+# %% ../nbs/17_workflow.ipynb #4e44a4db
 def track_beats_at(env, bpm:float, hop:int=HOP, tightness=400.):
     "Beat times (s) on onset envelope `env` at tempo `bpm`: librosa's dynamic-programming tracker (Ellis 2007)."
     _, b = librosa.beat.beat_track(onset_envelope=env, sr=EVAL_SR, hop_length=hop, bpm=bpm, tightness=tightness, trim=False)
@@ -55,7 +55,7 @@ def beat_chroma_change(y, beats, hop:int=HOP):
     Cs = Cs / (np.linalg.norm(Cs, axis=0, keepdims=True) + 1e-9)
     return np.r_[0., 1 - (Cs[:, 1:] * Cs[:, :-1]).sum(0)]
 
-# %% ../nbs/17_workflow.ipynb #e4c15c57
+# %% ../nbs/17_workflow.ipynb #a406b445
 def zscore(v): v = np.asarray(v, float); return (v - v.mean()) / (v.std() + 1e-9)
 
 def find_downbeats(evidence, meters=(3, 4)):
@@ -69,7 +69,7 @@ def find_downbeats(evidence, meters=(3, 4)):
             if c > best[0]: best = (c, m, p)
     return best[1:]
 
-# %% ../nbs/17_workflow.ipynb #175196c4
+# %% ../nbs/17_workflow.ipynb #d4207d1f
 KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])   # Krumhansl & Kessler 1982
 KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 
@@ -82,7 +82,7 @@ def estimate_key(chroma):
 
 def key_name(tonic:int, mode:str): return f"{NOTE_NAMES[tonic % 12]} {mode}"
 
-# %% ../nbs/17_workflow.ipynb #40da4884
+# %% ../nbs/17_workflow.ipynb #22e1fb27
 @dataclass
 class SongGrid:
     "Tempo, beats, downbeats, metre and key of a song (times in seconds)."
@@ -105,7 +105,7 @@ class SongGrid:
         with atomic_write(path, overwrite) as p: Path(p).write_text(json.dumps(self.to_dict(), indent=1))
         return Path(path)
 
-# %% ../nbs/17_workflow.ipynb #b87a5225
+# %% ../nbs/17_workflow.ipynb #a11501e2
 def analyse(mix, sr:int|None=None, meters=(3, 4), w_kick=.5) -> SongGrid:
     "The grid of a mix (path or array): tempo, beats, downbeats, metre (3/4 or 4/4) and key, with librosa."
     from bassnb.pipeline import as_audio
@@ -121,7 +121,7 @@ def analyse(mix, sr:int|None=None, meters=(3, 4), w_kick=.5) -> SongGrid:
     return SongGrid(round(tempo, 2), meter, beats.round(4).tolist(), beats[p::meter].round(4).tolist(), tonic, mode,
                     round(x.shape[-1] / sr, 4))
 
-# %% ../nbs/17_workflow.ipynb #6b7dc600
+# %% ../nbs/17_workflow.ipynb #b9ba6828
 @patch
 def bar_span(self:SongGrid, bars:str|tuple):
     "(start, end) seconds of bars like '9-12', '9', (9, 12); bars count from 1 at the first downbeat."
@@ -138,7 +138,7 @@ def bar_span(self:SongGrid, bars:str|tuple):
     end = self.downbeats[b] if b < n else min(self.downbeats[-1] + bar, self.duration)
     return float(self.downbeats[a - 1]), float(end)
 
-# %% ../nbs/17_workflow.ipynb #bf600c28
+# %% ../nbs/17_workflow.ipynb #c2bafcb3
 def plot_grid(grid:SongGrid, mix=None, sr:int|None=None, ax=None, title=None):
     "Beats and numbered downbeats of `grid` over the mix's chroma (if given); returns the axes."
     import matplotlib.pyplot as plt
@@ -155,7 +155,7 @@ def plot_grid(grid:SongGrid, mix=None, sr:int|None=None, ax=None, title=None):
     ax.set_title(title or f"{grid.tempo:.1f} BPM, {grid.time_signature}, {grid.key}", fontsize=10)
     return ax
 
-# %% ../nbs/17_workflow.ipynb #bd28b089
+# %% ../nbs/17_workflow.ipynb #8ca2871f
 def _runs(midi, onset_at, min_gap=2):
     "(first, end) frame index pairs of runs of the same note number >= 0, also cut at onsets."
     notes, cur = [], None
@@ -169,7 +169,7 @@ def _velocities(peaks):
     db = 20 * np.log10(np.asarray(peaks) + 1e-9)
     return np.clip(np.round(100 + 3 * (db - db.max())), 1, 127).astype(int) if len(db) else db
 
-# %% ../nbs/17_workflow.ipynb #44b56971
+# %% ../nbs/17_workflow.ipynb #7d63b3cb
 def transcribe(x, sr:int, hop=128, fmin=30., fmax=400., min_dur=.05, snap=.06):
     "Notes `[{start, end, pitch, velocity}]` of a monophonic bass: pYIN (Mauch & Dixon 2014) frames cut at onsets."
     y = mono_at(x, sr)
@@ -189,7 +189,7 @@ def transcribe(x, sr:int, hop=128, fmin=30., fmax=400., min_dur=.05, snap=.06):
     for n, v in zip(notes, _velocities(peaks)): n['velocity'] = int(v)
     return notes
 
-# %% ../nbs/17_workflow.ipynb #1877f629
+# %% ../nbs/17_workflow.ipynb #9f733436
 def note_arrays(notes):
     "(intervals (n, 2) s, pitches (n,) Hz) of note dicts, as `mir_eval.transcription` takes them."
     iv = np.array([[n['start'], n['end']] for n in notes], float).reshape(-1, 2)
@@ -203,7 +203,7 @@ def note_f1(ref, est, onset_tol=.05, cents=50.):
     return mir_eval.transcription.precision_recall_f1_overlap(ri, rp, ei, ep, onset_tolerance=onset_tol,
                                                               pitch_tolerance=cents, offset_ratio=None)[:3]
 
-# %% ../nbs/17_workflow.ipynb #3f4d2261
+# %% ../nbs/17_workflow.ipynb #7868c650
 def beat_ticks(grid:SongGrid, tpb=480):
     "(tick of each beat, lead-in beats n0): beat i at tick (n0 + i) tpb, the first downbeat on a bar line."
     b, m = np.asarray(grid.beats), grid.meter
@@ -223,7 +223,7 @@ def tempo_map(grid:SongGrid, tpb=480):
     scales += [(int(t), float(d) / tpb) for t, d in zip(ticks, np.r_[np.diff(b), period])]
     return scales
 
-# %% ../nbs/17_workflow.ipynb #3ff38d0b
+# %% ../nbs/17_workflow.ipynb #0100eceb
 def notes_to_midi(notes, grid:SongGrid|None=None, program=33, name='bass', tpb=480):
     "A `PrettyMIDI` with `notes` on a bass `program`, on the tempo map and time signature of `grid` (if given)."
     pm = pretty_midi.PrettyMIDI(resolution=tpb, initial_tempo=grid.tempo if grid else 120.)
@@ -245,7 +245,7 @@ def save_midi(pm:pretty_midi.PrettyMIDI, path, overwrite=False):
     with atomic_write(path, overwrite) as p: pm.write(str(p))
     return path
 
-# %% ../nbs/17_workflow.ipynb #31322aea
+# %% ../nbs/17_workflow.ipynb #b11122ed
 from .pipeline import Generation, BassGenerator
 
 @patch
@@ -256,7 +256,7 @@ def to_midi(self:Generation, path=None, i:int=0, grid:SongGrid|None=None, progra
     if path is not None: save_midi(pm, path, overwrite)
     return pm
 
-# %% ../nbs/17_workflow.ipynb #72aa77d0
+# %% ../nbs/17_workflow.ipynb #3199dc59
 def note_chord_fraction(notes, chords, step=.01):
     "Fraction of note time (sampled every `step` s) on a tone of the sounding chord; 0 without notes under chords."
     if not notes: return 0.
@@ -266,7 +266,7 @@ def note_chord_fraction(notes, chords, step=.01):
     ok = i >= 0
     return float(chord_masks(chords)[i[ok], pc[ok]].mean()) if ok.any() else 0.
 
-# %% ../nbs/17_workflow.ipynb #49ab54e0
+# %% ../nbs/17_workflow.ipynb #2a7eaee3
 def chord_agreement(bass, mix, sr:int, track=None):
     "Mean (weighted by P(voiced)) over the bass's voiced pYIN frames of the mix's chroma at the bass's pitch class (frame max = 1)."
     t, f0, p = bass_f0(bass, sr, prob=True) if track is None else track
@@ -279,7 +279,7 @@ def chord_agreement(bass, mix, sr:int, track=None):
     pc = np.round(librosa.hz_to_midi(f0[i])).astype(int) % 12
     return float((C[pc, i] * w).sum() / w.sum())
 
-# %% ../nbs/17_workflow.ipynb #1098a4af
+# %% ../nbs/17_workflow.ipynb #2a9c5ff8
 def fit_scores(res:Generation, mix, sr:int, gen:BassGenerator, judge=None, w_judge=1.):
     "Per take of `res`: the judge's match score, the chord agreement, and fit = chords + `w_judge` * judge."
     from bassnb.contrastive import load_contrastive, embed_audio
@@ -297,7 +297,7 @@ def rank_takes(res:Generation, scores:list) -> Generation:
     return Generation(res.bass[o], res.mix_with_bass[o], res.sr, res.latent[o],
                       dict(res.settings, scores=[scores[i] for i in o], take=[i + 1 for i in o]))
 
-# %% ../nbs/17_workflow.ipynb #24625ce2
+# %% ../nbs/17_workflow.ipynb #c3f308f0
 def latent_mask(frames:int, span, sr:int, hop:int, xfade=.05):
     "(1, 1, frames) mask: 1 on the latent frames (of `hop` samples at `sr`) that overlap span (s, e) widened by `xfade`."
     m = torch.zeros(1, 1, frames)
@@ -312,7 +312,7 @@ def seam_weights(n:int, sr:int, span, xfade=.05):
     down = (((span[1] + xfade) - t) / xfade).clamp(0, 1) if xfade > 0 else (t <= span[1]).float()
     return .5 - .5 * torch.cos(math.pi * torch.minimum(up, down))
 
-# %% ../nbs/17_workflow.ipynb #30d5d5ca
+# %% ../nbs/17_workflow.ipynb #016d0bb3
 def with_mix(bass:Tensor, x:Tensor):
     "The mix `x` (channels, n) plus each bass (B, channels, n), peak-limited to -1 dBFS where it would clip (as `generate`)."
     both = bass + x[None]
@@ -325,7 +325,7 @@ def check_keep(x:Tensor, sr:int, k:Tensor, ksr:int):
         raise ValueError(f"keep: {k.shape[-1] / ksr:.3f} s at {ksr} Hz, but the mix is {x.shape[-1] / sr:.3f} s at {sr} Hz; "
                          "give the take generated for this mix (same length and sample rate)")
 
-# %% ../nbs/17_workflow.ipynb #bbd96379
+# %% ../nbs/17_workflow.ipynb #01794486
 @patch
 def regenerate(self:BassGenerator, mix, keep, span, sr:int|None=None, keep_sr:int|None=None, xfade=.05, **kw) -> Generation:
     "A new bass for seconds `span` = (start, end) of take `keep` by latent inpainting; outside span +- `xfade` the take is kept."
@@ -347,7 +347,7 @@ def regenerate(self:BassGenerator, mix, keep, span, sr:int|None=None, keep_sr:in
     bass = w * res.bass + (1 - w) * to_channels_batch(k[None], x.shape[0], x.shape[-1])
     return Generation(bass, with_mix(bass, x), sr, res.latent, dict(res.settings, span=tuple(map(float, span)), xfade=xfade))
 
-# %% ../nbs/17_workflow.ipynb #d2b6e2e5
+# %% ../nbs/17_workflow.ipynb #a519fd95
 def parse_span(text:str, duration:float):
     "(start, end) seconds of a span like '20.5-28' inside a song of `duration` s."
     m = re.fullmatch(r'\s*(\d+(?:\.\d*)?)\s*-\s*(\d+(?:\.\d*)?)\s*', text or '')
