@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['EXAMPLES', 'USER_ERRORS', 'cmd_synth', 'add_synth', 'cmd_train_ae', 'add_batch_options', 'batch_options',
            'add_train_ae', 'cmd_encode', 'add_encode', 'cmd_train_diffusion', 'add_train_diffusion', 'cmd_bundle',
-           'add_bundle', 'cmd_generate', 'add_generate', 'cmd_demo', 'add_demo', 'error_line', 'parser', 'main']
+           'add_bundle', 'cmd_generate', 'add_generate', 'check_workflow_args', 'regenerate_cli', 'rank_cli',
+           'cmd_analyse', 'add_analyse', 'cmd_demo', 'add_demo', 'error_line', 'parser', 'main']
 
 # %% ../nbs/15_cli.ipynb #2ae4b48f
 from .imports import *
@@ -15,6 +16,7 @@ from .autoencoder import PHASES          # light: torch and the model classes on
 # %% ../nbs/15_cli.ipynb #606f7bc2
 EXAMPLES = {
     'generate': 'bassnb generate song_without_bass.wav --style my_bass.wav -o bass.wav --mix-out with_bass.wav',
+    'analyse': 'bassnb analyse song_without_bass.wav -o grid.json --plot grid.png',
     'demo': 'bassnb demo --out bassnb_demo',
     'synth': 'bassnb synth --n 500 --out data/synth --seed 0 --jobs 2',
     'train-ae': 'bassnb train-ae --preset small --kind bass --data data/synth --out runs/ae_bass',
@@ -175,24 +177,33 @@ def cmd_generate(a):
     from bassnb.pipeline import BassGenerator
     from bassnb.audio import load_audio, audio_format, check_output
     n = a.n
+    check_workflow_args(a)
     outs = [Path(a.output)] + ([Path(a.mix_out)] if a.mix_out else [])
     named = lambda p, i: p if n == 1 else p.with_name(f'{p.stem}_{i + 1}{p.suffix}')
     ins = {Path(f).resolve() for f in (a.mix, a.style) if f}
+    midis = [named(Path(a.midi_out), i) for i in range(n)] if a.midi_out else []
     for q in [named(p, i) for p in outs for i in range(n)]:
         audio_format(q)
         if q.resolve() in ins: raise ValueError(f"{q}: is also an input file, and writing the bass there would destroy it; "
                                                 "choose another output name.")
     if not a.force:
-        if clash := [str(named(p, i)) for p in outs for i in range(n) if named(p, i).exists()]:
+        if clash := [str(q) for q in [named(p, i) for p in outs for i in range(n)] + midis if q.exists()]:
             raise FileExistsError(f"{', '.join(clash)}: already exist(s) and were left untouched; pass --force to replace.")
     for p in outs:
         for i in range(n): check_output(named(p, i), overwrite=True)
     gen = BassGenerator.from_pretrained(a.model, device=a.device or 'auto', precision=a.precision)
     mix, sr = load_audio(a.mix, downmix=a.downmix, channels=2 if a.downmix else None, nonfinite=a.nonfinite)
     style = load_audio(a.style, downmix=True, channels=1, nonfinite=a.nonfinite) if a.style else (None, None)
-    r = gen.generate(mix, sr, style[0], style[1], steps=a.steps, cfg=a.cfg, rescale=a.rescale, grounding=a.grounding,
-                     seed=a.seed, n_variations=n)
+    kw = dict(style=style[0], style_sr=style[1], steps=a.steps, cfg=a.cfg, rescale=a.rescale, grounding=a.grounding,
+              seed=a.seed, n_variations=n)
+    if a.keep: r = regenerate_cli(gen, mix, sr, a, kw)
+    else: r = gen.generate(mix, sr, **kw)
+    if a.rank: r = rank_cli(gen, r, mix, sr, a.output)
     for p in r.save(a.output, a.mix_out, overwrite=a.force): print(f"wrote {p}")
+    if midis:
+        from bassnb.workflow import analyse
+        grid = analyse(mix, sr)
+        for i, q in enumerate(midis): r.to_midi(q, i, grid, overwrite=a.force); print(f"wrote {q} ({grid.tempo:g} BPM, {grid.time_signature})")
 
 def add_generate(subs):
     p = _sub(subs, 'generate', 'generate a bass stem that fits a mix (output as long as the input)')
@@ -213,8 +224,67 @@ def add_generate(subs):
     p.add_argument('--downmix', action='store_true', help='accept files with more than 2 channels by downmixing')
     p.add_argument('--fix-nonfinite', dest='nonfinite', action='store_const', const='zero', default='error',
                    help='replace NaN/inf samples with silence instead of refusing the file')
+    p.add_argument('--midi-out', help='also write the bass as MIDI notes on the mix\'s tempo map (e.g. bass.mid)')
+    p.add_argument('--rank', action='store_true', help='order the --n takes by fit (best first: _1) and print the scores')
+    p.add_argument('--keep', help='a take to keep (generated for this mix): only --bars / --span of it are regenerated')
+    p.add_argument('--bars', help='with --keep: the bars to regenerate, e.g. 9-12 (bar 1 = the first downbeat of the mix)')
+    p.add_argument('--span', help='with --keep: the part to regenerate in seconds, e.g. 20.5-28')
     p.add_argument('--force', action='store_true', help='overwrite existing output files')
     p.set_defaults(fn=cmd_generate)
+
+# %% ../nbs/15_cli.ipynb #a17c0002
+def check_workflow_args(a):
+    "One-line errors for workflow options that don't go together (before anything is loaded)."
+    if a.rank and a.n < 2: raise ValueError("--rank orders several takes, but --n is 1; ask for more, e.g. --n 8 --rank")
+    if (a.bars or a.span) and not a.keep:
+        raise ValueError("--bars/--span regenerate part of a kept take; give it with --keep take.wav")
+    if a.keep and not (a.bars or a.span): raise ValueError("--keep needs the part to regenerate: --bars 9-12 or --span 20.5-28")
+    if a.bars and a.span: raise ValueError("give either --bars or --span, not both")
+    if a.midi_out and Path(a.midi_out).suffix.lower() not in ('.mid', '.midi'):
+        raise ValueError(f"--midi-out {a.midi_out}: a MIDI file needs the extension .mid")
+
+def regenerate_cli(gen, mix, sr, a, kw):
+    "The --keep path of `generate`: check the take, find the span (bars via the mix's grid), regenerate it."
+    from bassnb.workflow import analyse, parse_span, check_keep
+    from bassnb.audio import load_audio
+    keep, ksr = load_audio(a.keep)
+    check_keep(mix, sr, keep, ksr)
+    span = analyse(mix, sr).bar_span(a.bars) if a.bars else parse_span(a.span, mix.shape[-1] / sr)
+    print(f"regenerating {span[0]:.2f}-{span[1]:.2f} s of {a.keep}")
+    return gen.regenerate(mix, keep, span, sr, ksr, **kw)
+
+def rank_cli(gen, r, mix, sr, output):
+    "The --rank path of `generate`: score the takes, sort them, print the ranking."
+    from bassnb.workflow import fit_scores, rank_takes
+    r = rank_takes(r, fit_scores(r, mix, sr, gen))
+    out = Path(output)
+    for i, (s, t) in enumerate(zip(r.settings['scores'], r.settings['take'])):
+        print(f"rank {i + 1}: {out.stem}_{i + 1}{out.suffix}  fit {s['fit']:.3f} (chord agreement {s['chords']:.3f} + judge {s['judge']:.3f}), take {t}")
+    return r
+
+# %% ../nbs/15_cli.ipynb #a17c0004
+def cmd_analyse(a):
+    "Tempo, beats, downbeats, metre and key of a mix."
+    from bassnb.workflow import analyse, plot_grid
+    from bassnb.audio import load_audio, check_output
+    for q in [a.output, a.plot]:
+        if q: check_output(q, a.force)
+    x, sr = load_audio(a.mix, downmix=True)
+    g = analyse(x, sr)
+    print(f"{a.mix}: {g.tempo:g} BPM, {g.time_signature}, {g.key}, {len(g.beats)} beats, {len(g.downbeats)} bars")
+    if a.output: print(f"wrote {g.save(a.output, a.force)}")
+    if a.plot:
+        import matplotlib; matplotlib.use('agg')
+        import matplotlib.pyplot as plt
+        plot_grid(g, x, sr); plt.tight_layout(); plt.savefig(a.plot, dpi=80); plt.close('all'); print(f"wrote {a.plot}")
+
+def add_analyse(subs):
+    p = _sub(subs, 'analyse', "find a mix's tempo, beats, bars (3/4 or 4/4) and key")
+    p.add_argument('mix', help='the song (any audio file)')
+    p.add_argument('-o', '--output', help='write the grid as JSON here (e.g. grid.json)')
+    p.add_argument('--plot', help='write a picture of the grid here (e.g. grid.png)')
+    p.add_argument('--force', action='store_true', help='overwrite existing output files')
+    p.set_defaults(fn=cmd_analyse)
 
 # %% ../nbs/15_cli.ipynb #1f0a8760
 def cmd_demo(a):
@@ -280,7 +350,7 @@ def parser():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--debug', action='store_true', help='show full tracebacks')
     subs = p.add_subparsers(title='commands', metavar='<command>')
-    for add in (add_generate, add_demo, add_synth, add_train_ae, add_encode, add_train_diffusion, add_bundle): add(subs)
+    for add in (add_generate, add_analyse, add_demo, add_synth, add_train_ae, add_encode, add_train_diffusion, add_bundle): add(subs)
     return p
 
 def main(argv=None):

@@ -242,7 +242,7 @@ def condition(self:BassGenerator, y:Tensor, window=1024):
 @patch
 def generate(self:BassGenerator, mix, sr:int|None=None, style=None, style_sr:int|None=None, steps:int|None=None,
              cfg:float|None=None, rescale:float|None=None, grounding:float|None=None, seed=0, n_variations=1,
-             progress=True, callback=None) -> Generation:
+             progress=True, callback=None, known:Tensor|None=None, mask:Tensor|None=None) -> Generation:
     "A bass stem for `mix` (path or array), optionally in the style of `style`; exactly as long as the mix."
     s = replace(self.gen, **{k: v for k, v in dict(steps=steps, cfg=cfg, rescale=rescale, grounding=grounding).items()
                              if v is not None})
@@ -253,7 +253,8 @@ def generate(self:BassGenerator, mix, sr:int|None=None, style=None, style_sr:int
         cond = self.condition(y, s.window)
         mu = self.encode_style(style, style_sr) if style is not None else None
         z = generate_latent(windowed(unet, s.window, s.overlap), cond, s.steps, s.cfg, s.rescale, mu, s.grounding,
-                            n_variations, seed, s.eta, self.unet.cfg.in_dim, callback, progress)
+                            n_variations, seed, s.eta, self.unet.cfg.in_dim, callback, progress,
+                            known, mask)                        # inpainting: `17_workflow`
         wav = self.bass_ae.decode_chunked(self.bass_ae.from_unit(z), y.shape[-1], s.window).float().cpu()
     bass = resample(wav, self.sr, sr); del wav
     bass = bass / g if bass.is_inference() else bass.div_(g)   # (an inference tensor can't change outside inference mode)

@@ -16,10 +16,10 @@ def ddim_ts(steps=64, device=None):
 
 @torch.no_grad()
 def sample_ddim(model, z:Tensor, ts:Tensor, extra_args:dict|None=None, callback=None, eta=0., generator=None,
-                x0_fn=None, progress=False):
+                x0_fn=None, progress=False, known:Tensor|None=None, mask:Tensor|None=None):
     "DDIM from `z` (pure noise at ts[0]) down to ts[-1]; `model(z, t, **extra_args)` predicts v (k-diffusion style)."
     from tqdm.auto import trange
-    extra_args = extra_args or {}
+    extra_args, noise = extra_args or {}, z                 # `known`: inpainting, see `17_workflow`
     for i in trange(len(ts) - 1, disable=not progress, desc='DDIM', leave=False):
         t, s = ts[i], ts[i + 1]
         (a_t, b_t), (a_s, b_s) = alpha_sigma(t), alpha_sigma(s)
@@ -30,6 +30,7 @@ def sample_ddim(model, z:Tensor, ts:Tensor, extra_args:dict|None=None, callback=
         sig = eta * b_s / b_t * (1 - a_t ** 2 / a_s ** 2).clamp_min(0).sqrt() if eta and s > 0 else torch.zeros(())
         z = a_s * x0 + (b_s ** 2 - sig ** 2).clamp_min(0).sqrt() * eps
         if sig > 0: z = z + sig * torch.randn(z.shape, generator=generator, device='cpu').to(z)
+        if known is not None: z = mask * z + (1 - mask) * (a_s * known + b_s * noise)   # replacement (Song et al. 2021)
     return z
 
 # %% ../nbs/11_sampling.ipynb #1e654f37
@@ -60,7 +61,7 @@ def initial_noise(d:int, frames:int, seed:int, i=0):
     return torch.randn(1, d, frames, generator=torch.Generator().manual_seed(int(ss)))
 
 def generate_latent(model, cond:Tensor, steps=64, cfg=1., rescale=0., style_mu:Tensor|None=None, grounding=1.,
-                    n=1, seed=0, eta=0., out_dim:int|None=None, callback=None, progress=False):
+                    n=1, seed=0, eta=0., out_dim:int|None=None, callback=None, progress=False, known=None, mask=None):
     "Sample `n` latents (n, out_dim, frames) given one condition `cond` (cond_dim, frames)."
     d = out_dim or model.cfg.in_dim
     z = torch.cat([initial_noise(d, cond.shape[-1], seed, i) for i in range(n)]).to(cond)
@@ -68,4 +69,4 @@ def generate_latent(model, cond:Tensor, steps=64, cfg=1., rescale=0., style_mu:T
     x0_fn = grounding_fn(style_mu, grounding) if style_mu is not None and grounding else None
     guided = cfg_model(model, cfg, rescale)
     return sample_ddim(guided, z, ddim_ts(steps, cond.device), dict(cond=cond.expand(n, -1, -1)), callback, eta, g,
-                       x0_fn, progress)
+                       x0_fn, progress, known, mask)

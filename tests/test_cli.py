@@ -69,3 +69,35 @@ def test_train_ae_fine_tune_decoder(tmp_path):
     assert fingerprint(load_ae(tmp_path / 'ft' / 'model.safetensors')) == fingerprint(load_ae(tmp_path / 'run' / 'model.safetensors'))
     r = run(*base, '--out', tmp_path / 'bad', '--freeze-encoder')
     assert r.returncode == 2 and 'give init=' in r.stderr and 'Traceback' not in r.stderr
+
+def _test_mix(path, seconds=8):
+    "A few bars of a test song's mix (without its bass), written to `path`."
+    from bassnb.synth import make_song, render_song
+    from bassnb.evaluation import song_mix
+    from bassnb.audio import save_audio
+    s = make_song(3, seconds, song_id='t')
+    st = render_song(s, 22050)
+    return save_audio(path, song_mix((st, s.meta)), 22050)
+
+def test_workflow_analyse_rank_midi_keep(tmp_path):
+    "17_workflow from the command line: analyse, ranked takes with MIDI, bars regenerated in place."
+    import pretty_midi
+    mix = _test_mix(tmp_path / 'mix.wav')
+    r = run('analyse', mix, '-o', tmp_path / 'grid.json', '--plot', tmp_path / 'grid.png')
+    assert r.returncode == 0, r.stderr[-3000:]
+    g = json.loads((tmp_path / 'grid.json').read_text())
+    assert g['time_signature'] in ('3/4', '4/4') and len(g['downbeats']) >= 2 and (tmp_path / 'grid.png').exists()
+    r = run('generate', mix, '-o', tmp_path / 'bass.wav', '--n', 2, '--rank', '--steps', 4, '--midi-out', tmp_path / 'bass.mid')
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert 'rank 1: bass_1.wav  fit' in r.stdout and 'rank 2: bass_2.wav' in r.stdout
+    pm = pretty_midi.PrettyMIDI(str(tmp_path / 'bass_1.mid'))
+    assert pm.time_signature_changes[0].numerator == int(g['time_signature'][0])
+    r = run('generate', mix, '--keep', tmp_path / 'bass_1.wav', '--bars', '2-2', '-o', tmp_path / 'take2.wav', '--steps', 4)
+    assert r.returncode == 0, r.stderr[-3000:]
+    a, b = sf.read(tmp_path / 'bass_1.wav')[0], sf.read(tmp_path / 'take2.wav')[0]
+    assert a.shape == b.shape and (a[:2000] == b[:2000]).all() and not (a == b).all()   # bar 1 kept, bar 2 new
+    for args, msg in [(['--keep', tmp_path / 'bass_1.wav', '--bars', '40-44'], 'outside the song'),
+                      (['--n', 1, '--rank'], '--n is 1'),
+                      (['--midi-out', tmp_path / 'bass_1.mid'], 'already exist')]:
+        r = run('generate', mix, '-o', tmp_path / 'x.wav', '--steps', 2, *args)
+        assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr, r.stderr
