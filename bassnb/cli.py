@@ -147,7 +147,8 @@ def add_train_diffusion(subs):
         p.add_argument(f'--{name}', type=typ, help=f"override the preset's {name}")
     p.add_argument('--pos', choices=['dpb', 'none', 'abs'], help='attention position information (default dpb)')
     p.add_argument('--side', choices=['chroma'], help="a harmonic side input next to the mix latent: the mix's chroma "
-                   "(default: none, as in the paper)")
+                   "(default: none, as in the paper); with --init of a U-Net without it, that U-Net is widened, its new "
+                   "input channels starting at zero")
     p.add_argument('--cooldown', type=int, help='last steps over which the learning rate falls linearly to 0 (default 0)')
     p.add_argument('--init', help='start from this exported U-Net (e.g. bassnb/assets/models/small/unet.safetensors) '
                    'instead of random weights: fine-tuning; ignored when --out already holds a run')

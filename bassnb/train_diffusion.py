@@ -201,7 +201,9 @@ def ldm_learner(latents, out, cfg:LDMTrainConfig, model_cfg:UNetConfig|None=None
     index, train = load_cache(latents, 'train')
     _, valid = load_cache(latents, 'valid')
     db, dm = index['bass_ae']['latent_dim'], index['mix_ae']['latent_dim']
-    if cfg.init: unet, meta = load_model(cfg.init, LatentUNet)      # fine-tuning: the checkpoint's architecture and weights
+    if cfg.init:                                                   # fine-tuning: the checkpoint's architecture and weights,
+        unet, meta = load_model(cfg.init, LatentUNet)
+        if cfg.side and cfg.side != unet.cfg.side: unet = unet.with_side(cfg.side)   # widened to read a side input
     else: unet, meta = LatentUNet(model_cfg or unet_preset(cfg.preset, in_dim=db, cond_dim=dm + 12 * (cfg.side == 'chroma'),
                                                            side=cfg.side, pos=cfg.pos, max_len=cfg.crop_frames)), {}
     mcfg = unet.cfg
