@@ -9,7 +9,7 @@ __all__ = ['PHASES', 'LM_SHIFT', 'LM_SCALE', 'F0_LO', 'F0_HI', 'AEConfig', 'ae_p
 
 # %% ../nbs/04_autoencoder.ipynb #f7a21c8a
 from .imports import *
-from .spectral import *
+from .spectral import stft, istft, log_mag
 from fastcore.basics import patch
 
 # %% ../nbs/04_autoencoder.ipynb #822cd360

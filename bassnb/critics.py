@@ -7,7 +7,7 @@ __all__ = ['CriticConfig', 'critic_preset', 'CriticBlock', 'Critic', 'Critics', 
 
 # %% ../nbs/05_critics.ipynb #6a702339
 from .imports import *
-from .spectral import *
+from .spectral import stft, log_mag, log_mel
 from .autoencoder import AEConfig, conv, down, LM_SHIFT, LM_SCALE
 
 # %% ../nbs/05_critics.ipynb #67f4d3d4

@@ -13,11 +13,9 @@ from .audio import check_output, audio_format
 from .autoencoder import StftAutoencoder
 from .unet import LatentUNet
 from .spectral import chroma
-from .checkpoint import load_model, CheckpointError
-from .train_autoencoder import assets_dir
-from .train_diffusion import fingerprint
+from .checkpoint import load_model, save_model, CheckpointError
+from .base import assets_dir, fingerprint, pick_device
 from .sampling import generate_latent, time_mean
-from .learner import pick_device
 from fastcore.basics import patch
 from functools import cache
 import copy
@@ -161,7 +159,6 @@ class BassGenerator:
 # %% ../nbs/12_pipeline.ipynb #0c44c02a
 def bundle_models(bass_ae, mix_ae, unet, out, dtype=torch.float16, overwrite=False):
     "Write a model folder (bass_ae, mix_ae, unet) from exported checkpoints, checking that they belong together."
-    from bassnb.checkpoint import save_model
     (b, bmeta), (m, mmeta) = load_model(bass_ae, StftAutoencoder), load_model(mix_ae, StftAutoencoder)
     u, meta = load_model(unet, LatentUNet)
     check_models(b, m, u, dict(bass_ae=bass_ae, mix_ae=mix_ae, unet=unet))

@@ -16,7 +16,7 @@ __all__ = ['NOTE_NAMES', 'BASS_LO', 'BASS_HI', 'SCALES', 'QUALITIES', 'PROGRESSI
 
 # %% ../nbs/01_synth.ipynb #23110e74
 from .imports import *
-from .audio import *
+from .audio import atomic_write, db, load_audio, peak_normalize, save_audio, spec_db
 from . import __version__
 import itertools, multiprocessing
 import pretty_midi
