@@ -5,14 +5,16 @@
 # %% auto #0
 __all__ = ['EXAMPLES', 'cmd_synth', 'add_synth', 'cmd_train_ae', 'add_batch_options', 'batch_options', 'add_train_ae',
            'cmd_encode', 'add_encode', 'cmd_train_diffusion', 'add_train_diffusion', 'cmd_bundle', 'add_bundle',
-           'cmd_generate', 'add_generate', 'check_workflow_args', 'regenerate_cli', 'rank_cli', 'cmd_analyse',
-           'add_analyse', 'cmd_demo', 'add_demo', 'parser', 'main']
+           'cmd_generate', 'check_settings', 'add_generate', 'check_workflow_args', 'regenerate_cli', 'rank_cli',
+           'cmd_analyse', 'add_analyse', 'cmd_demo', 'add_demo', 'parser', 'main', 'USER_ERRORS', 'error_line']
 
 # %% ../nbs/15_cli.ipynb #2ae4b48f
 from .imports import *
 import argparse
 from .base import USER_ERRORS, error_line, run_cli, pick_device   # re-exported: defined here before `00b_base`
 from .autoencoder import PHASES          # light: torch and the model classes only
+from .sampling import GenConfig          # the generation settings' defaults and ranges
+_all_ = ['USER_ERRORS', 'error_line']                      # re-exported names stay in `from ... import *`
 
 # %% ../nbs/15_cli.ipynb #606f7bc2
 EXAMPLES = {
@@ -174,28 +176,23 @@ def add_bundle(subs):
 # %% ../nbs/15_cli.ipynb #4c705ff2
 def cmd_generate(a):
     "Generate a bass stem for a mix."
-    from bassnb.pipeline import BassGenerator
-    from bassnb.audio import load_audio, audio_format, check_output
+    from bassnb.pipeline import BassGenerator, take_path, check_outputs
+    from bassnb.audio import load_audio
     n = a.n
     check_workflow_args(a)
-    outs = [Path(a.output)] + ([Path(a.mix_out)] if a.mix_out else [])
-    named = lambda p, i: p if n == 1 else p.with_name(f'{p.stem}_{i + 1}{p.suffix}')
+    settings = check_settings(a)
+    files = check_outputs([a.output, a.mix_out], n, overwrite=True)     # known extensions, writable folders
     ins = {Path(f).resolve() for f in (a.mix, a.style) if f}
-    midis = [named(Path(a.midi_out), i) for i in range(n)] if a.midi_out else []
-    for q in [named(p, i) for p in outs for i in range(n)]:
-        audio_format(q)
+    midis = [take_path(a.midi_out, i, n) for i in range(n)] if a.midi_out else []
+    for q in files:
         if q.resolve() in ins: raise ValueError(f"{q}: is also an input file, and writing the bass there would destroy it; "
                                                 "choose another output name.")
-    if not a.force:
-        if clash := [str(q) for q in [named(p, i) for p in outs for i in range(n)] + midis if q.exists()]:
-            raise FileExistsError(f"{', '.join(clash)}: already exist(s) and were left untouched; pass --force to replace.")
-    for p in outs:
-        for i in range(n): check_output(named(p, i), overwrite=True)
+    if not a.force and (clash := [str(q) for q in files + midis if q.exists()]):
+        raise FileExistsError(f"{', '.join(clash)}: already exist(s) and were left untouched; pass --force to replace.")
     gen = BassGenerator.from_pretrained(a.model, device=a.device or 'auto', precision=a.precision)
     mix, sr = load_audio(a.mix, downmix=a.downmix, channels=2 if a.downmix else None, nonfinite=a.nonfinite)
     style = load_audio(a.style, downmix=True, channels=1, nonfinite=a.nonfinite) if a.style else (None, None)
-    kw = dict(style=style[0], style_sr=style[1], steps=a.steps, cfg=a.cfg, rescale=a.rescale, grounding=a.grounding,
-              seed=a.seed, n_variations=n)
+    kw = dict(style=style[0], style_sr=style[1], seed=a.seed, n_variations=n, **settings)
     if a.keep: r = regenerate_cli(gen, mix, sr, a, kw)
     else: r = gen.generate(mix, sr, **kw)
     if a.rank: r = rank_cli(gen, r, mix, sr, a.output)
@@ -205,21 +202,31 @@ def cmd_generate(a):
         grid = analyse(mix, sr)
         for i, q in enumerate(midis): r.to_midi(q, i, grid, overwrite=a.force); print(f"wrote {q} ({grid.tempo:g} BPM, {grid.time_signature})")
 
+def check_settings(a) -> dict:
+    "The generation settings given on the command line, checked against `GenConfig`'s ranges before anything is loaded."
+    if a.n < 1: raise ValueError(f"--n must be a whole number >= 1, got {a.n}")
+    if a.grounding is not None and not a.style:
+        print("bassnb: warning: --grounding acts only with --style (a bass clip whose sound to take on); ignored", file=sys.stderr)
+    kw = {k: v for k, v in dict(steps=a.steps, cfg=a.cfg, rescale=a.rescale, grounding=a.grounding if a.style else None).items()
+          if v is not None}
+    GenConfig(**kw, precision=a.precision)                    # a ValueError naming the allowed range
+    return kw
+
 def add_generate(subs):
     p = _sub(subs, 'generate', 'generate a bass stem that fits a mix (output as long as the input)')
     p.add_argument('mix', help='the song without bass (wav, flac, ogg, mp3; any rate; mono or stereo)')
     p.add_argument('-o', '--output', default='bass.wav', help='bass output file (default bass.wav)')
     p.add_argument('--mix-out', help='also write the mix with the bass added to this file')
     p.add_argument('--style', help='a bass clip (>= 0.5 s) whose sound the bass should take on')
-    p.add_argument('--steps', type=int, help='DDIM steps (default 64; 16 score the same for the bundled model with a quarter of the U-Net calls)')
-    p.add_argument('--cfg', type=float, help='guidance scale (default 6; 1 = no guidance)')
-    p.add_argument('--rescale', type=float, help='guidance std rescale in [0, 1] (default 0.7)')
-    p.add_argument('--grounding', type=float, help='style grounding strength in [0, 1] (default 1; needs --style)')
+    p.add_argument('--steps', type=int, help=f'DDIM steps, >= 1 (default {GenConfig.steps}; 16 score the same for the bundled model with a quarter of the U-Net calls)')
+    p.add_argument('--cfg', type=float, help=f'guidance scale, >= 0 (default {GenConfig.cfg:g}; 1 = no guidance)')
+    p.add_argument('--rescale', type=float, help=f'guidance std rescale in [0, 1] (default {GenConfig.rescale:g})')
+    p.add_argument('--grounding', type=float, help=f'style grounding strength in [0, 1] (default {GenConfig.grounding:g}; needs --style)')
     p.add_argument('--seed', type=int, default=0, help='random seed (default 0): same seed, same bass')
     p.add_argument('--n', type=int, default=1, help='variations to generate (files get _1, _2, ... suffixes)')
     p.add_argument('--model', help='model folder with bass_ae, mix_ae, unet (default: the bundled small models)')
     p.add_argument('--device', help="'cpu' or 'cuda' (default: CUDA when present)")
-    p.add_argument('--precision', default='auto', choices=['auto', 'fp32', 'bf16'],
+    p.add_argument('--precision', default=GenConfig.precision, choices=['auto', 'fp32', 'bf16'],
                    help="U-Net arithmetic (default auto: bf16 where the CPU/GPU computes it natively, else fp32)")
     p.add_argument('--downmix', action='store_true', help='accept files with more than 2 channels by downmixing')
     p.add_argument('--fix-nonfinite', dest='nonfinite', action='store_const', const='zero', default='error',

@@ -15,7 +15,7 @@ __all__ = ['ContrastiveConfig', 'contrastive_preset', 'LatentEncoder', 'MixBassM
 from .imports import *
 from .autoencoder import conv, res_stack, down
 from .checkpoint import save_model, load_model, CheckpointError, save_tensors, load_tensors, write_json
-from .base import assets_dir, fingerprint, run_cli
+from .base import assets_dir, fingerprint, run_cli, from_preset
 from .learner import Learner, TrainConfig, run_training, to_device, CheckpointCB, EveryCB, LogCB, ProgressCB
 from .train_diffusion import load_cache, LatentPairs, lr_at
 from .train_autoencoder import load_ae
@@ -41,8 +41,7 @@ class ContrastiveConfig:
 def contrastive_preset(name='small', **kw):
     "A `ContrastiveConfig` for preset `name` ('tiny' for tests, 'small')."
     presets = dict(tiny=dict(widths=(8, 16), blocks=1, emb_dim=8), small={})
-    if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
-    return ContrastiveConfig(**{**presets[name], **kw})
+    return from_preset(ContrastiveConfig, presets, name, **kw)
 
 # %% ../nbs/14a_contrastive.ipynb #ff12e333
 class LatentEncoder(nn.Module):
@@ -192,8 +191,7 @@ def contrastive_train_preset(name='small', **kw):
         tiny=dict(steps=6, batch_size=2, crops=2, max_shift=2, crop_frames=8, items_per_epoch=8, n_valid=4, log_every=1,
                   ckpt_every=3, valid_every=3, warmup=2, cooldown=2),
         small=dict(steps=6000, cooldown=1500, ckpt_every=500, valid_every=250, threads=1))
-    if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
-    return ContrastiveTrainConfig(**{**presets[name], 'preset': name, **kw})
+    return from_preset(ContrastiveTrainConfig, presets, name, preset=name, **kw)
 
 # %% ../nbs/14a_contrastive.ipynb #e399f1da
 def step_basses(b:dict):

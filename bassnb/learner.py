@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['TrainConfig', 'to_device', 'EpochSampler', 'CancelFitException', 'SkipStepException', 'TrainingDiverged', 'Callback',
            'accum_steps', 'Learner', 'init_distributed', 'ProgressCB', 'read_log', 'LogCB', 'CheckpointCB', 'EveryCB',
-           'EMACB', 'run_training', 'plot_log']
+           'EMACB', 'run_training', 'plot_log', 'dist_env', 'pick_device']
 
 # %% ../nbs/06a_learner.ipynb #1ee72c5b
 from .imports import *
@@ -15,6 +15,7 @@ from torch.utils.data import DataLoader, Sampler
 import torch.distributed as dist
 from fastcore.basics import patch
 import base64
+_all_ = ['dist_env', 'pick_device']                      # re-exported names stay in `from ... import *`
 
 # %% ../nbs/06a_learner.ipynb #25e67164
 @dataclass

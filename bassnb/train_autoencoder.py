@@ -4,18 +4,20 @@
 
 # %% auto #0
 __all__ = ['AETrainConfig', 'ae_train_preset', 'random_gain', 'ae_step', 'ae_validate', 'latent_stats', 'export_ae', 'ae_preview',
-           'check_not_silent', 'ae_learner', 'train_ae', 'load_ae', 'reconstruct', 'mel_griffinlim', 'recon_scores']
+           'check_not_silent', 'ae_learner', 'train_ae', 'load_ae', 'reconstruct', 'mel_griffinlim', 'recon_scores',
+           'assets_dir']
 
 # %% ../nbs/06_train_autoencoder.ipynb #f02628dc
 from .imports import *
-from .audio import save_audio, is_silent, show_spec, resample, to_channels
+from .audio import save_audio, show_spec, resample, to_channels
 from .spectral import stft, mssd, logmag_l1, logmel_l1, bass_logmag_l1
 from .autoencoder import AEConfig, StftAutoencoder, ae_preset, f0_loss, if_loss
 from .critics import CriticConfig, Critics, critic_hinge, critic_preset, generator_hinge
 from .checkpoint import save_model, load_model
 from .learner import Learner, TrainConfig, run_training, CheckpointCB, EveryCB, LogCB, ProgressCB, SkipStepException
-from .base import assets_dir                    # re-exported: it was defined here before `00b_base`
+from .base import assets_dir, from_preset      # assets_dir re-exported: it was defined here before `00b_base`
 from .data import find_songs, split_songs, StemPairs
+_all_ = ['assets_dir']                      # re-exported names stay in `from ... import *`
 
 # %% ../nbs/06_train_autoencoder.ipynb #74be1924
 @dataclass
@@ -52,8 +54,7 @@ def ae_train_preset(name='small', kind='bass', **kw):
                    preview_every=1000, threads=1, num_workers=0),
         paper=dict(steps=500_000, batch_size=32, global_batch=32, lr=1e-4, adv_start=20_000, ckpt_every=5000,
                    valid_every=5000, preview_every=10_000, num_workers=8, bf16=True))
-    if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
-    return AETrainConfig(**{**presets[name], 'preset': name, 'kind': kind, **kw})
+    return from_preset(AETrainConfig, presets, name, preset=name, kind=kind, **kw)
 
 # %% ../nbs/06_train_autoencoder.ipynb #3f9fd26a
 def random_gain(x:Tensor, db:float):

@@ -5,18 +5,19 @@
 # %% auto #0
 __all__ = ['mix_subsets', 'SongAudio', 'encode_stems', 'encode_song', 'build_latent_cache', 'load_cache', 'song_cond',
            'LatentPairs', 'LDMTrainConfig', 'ldm_train_preset', 'lr_at', 'ldm_step', 'fixed_vloss', 'ldm_validate',
-           'export_ldm', 'ldm_learner', 'train_ldm', 'conditioning_eval', 'length_eval']
+           'export_ldm', 'ldm_learner', 'train_ldm', 'conditioning_eval', 'length_eval', 'fingerprint']
 
 # %% ../nbs/10_train_diffusion.ipynb #3d300f79
 from .imports import *
 from .checkpoint import save_tensors, load_tensors, save_model, load_model, write_json
 from .learner import Learner, TrainConfig, run_training, to_device, CheckpointCB, EMACB, EveryCB, LogCB, ProgressCB
-from .base import fingerprint                  # re-exported: it was defined here before `00b_base`
+from .base import fingerprint, from_preset    # fingerprint re-exported: it was defined here before `00b_base`
 from .data import find_songs, split_songs, mix_crop, torch_threads
 from .unet import LatentUNet, UNetConfig, unet_preset
 from .spectral import chroma
-from .diffusion import diffusion_loss, add_noise, v_target
+from .diffusion import diffusion_loss
 import copy
+_all_ = ['fingerprint']                      # re-exported names stay in `from ... import *`
 
 # %% ../nbs/10_train_diffusion.ipynb #bcbdb8bb
 def mix_subsets(names:Sequence[str], n:int, key:str):
@@ -151,8 +152,7 @@ def ldm_train_preset(name='small', **kw):
         small=dict(steps=20_000, batch_size=16, crop_frames=64, lr=2e-4, ckpt_every=500, valid_every=1000, threads=1),
         paper=dict(steps=500_000, batch_size=128, global_batch=128, crop_frames=256, lr=1e-4, ckpt_every=5000,
                    valid_every=5000, num_workers=4, bf16=True))
-    if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
-    return LDMTrainConfig(**{**presets[name], 'preset': name, **kw})
+    return from_preset(LDMTrainConfig, presets, name, preset=name, **kw)
 
 # %% ../nbs/10_train_diffusion.ipynb #67377d55
 def lr_at(step:int, steps:int, lr:float, warmup=0, cooldown=0):

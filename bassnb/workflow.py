@@ -13,7 +13,7 @@ __all__ = ['KK_MAJOR', 'KK_MINOR', 'low_envelope', 'comb_score', 'estimate_tempo
 from .imports import *
 from .evaluation import mono_at, onset_envelope, bass_f0, chord_index, chord_masks, EVAL_SR, HOP
 from .synth import NOTE_NAMES
-from .audio import check_output, atomic_write, resample, to_channels
+from .audio import atomic_write, resample, to_channels
 from .pipeline import as_audio, to_channels_batch, Generation, BassGenerator
 from fastcore.basics import patch
 import librosa, pretty_midi
