@@ -9,7 +9,8 @@ __all__ = ['PHASES', 'LM_SHIFT', 'LM_SCALE', 'F0_LO', 'F0_HI', 'AEConfig', 'ae_p
 
 # %% ../nbs/04_autoencoder.ipynb #f7a21c8a
 from .imports import *
-from .spectral import *
+from .base import from_preset
+from .spectral import stft, istft, log_mag
 from fastcore.basics import patch
 
 # %% ../nbs/04_autoencoder.ipynb #822cd360
@@ -51,8 +52,7 @@ def ae_preset(name='small', kind='bass', **kw):
         'small': dict(sr=22050, widths=(64, 128, 192, 256, 256) if kind == 'bass' else (96, 128, 192, 256, 256)),
         'paper': dict(sr=44100, channels=2, widths=(384, 448, 512, 512, 512)),
     }
-    if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
-    return AEConfig(**{**dict(latent_dim=latent, kind=kind), **presets[name], **kw})
+    return from_preset(AEConfig, presets, name, dict(latent_dim=latent, kind=kind), **kw)
 
 # %% ../nbs/04_autoencoder.ipynb #06a2eb4d
 def conv(ni, nf, ks=3, stride=1, zero=False):

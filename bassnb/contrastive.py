@@ -15,9 +15,13 @@ __all__ = ['ContrastiveConfig', 'contrastive_preset', 'LatentEncoder', 'MixBassM
 from .imports import *
 from .autoencoder import conv, res_stack, down
 from .checkpoint import save_model, load_model, CheckpointError, save_tensors, load_tensors, write_json
-from .learner import *
-from .train_diffusion import load_cache, LatentPairs, lr_at, fingerprint
-from .train_autoencoder import assets_dir, load_ae
+from .base import assets_dir, fingerprint, run_cli, from_preset
+from .learner import Learner, TrainConfig, run_training, to_device, CheckpointCB, EveryCB, LogCB, ProgressCB
+from .train_diffusion import load_cache, LatentPairs, lr_at
+from .train_autoencoder import load_ae
+from .pipeline import as_audio
+from .data import find_songs
+from .synth import render_stem, transpose_line
 from .audio import resample, to_channels
 
 # %% ../nbs/14a_contrastive.ipynb #d48d28c7
@@ -37,8 +41,7 @@ class ContrastiveConfig:
 def contrastive_preset(name='small', **kw):
     "A `ContrastiveConfig` for preset `name` ('tiny' for tests, 'small')."
     presets = dict(tiny=dict(widths=(8, 16), blocks=1, emb_dim=8), small={})
-    if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
-    return ContrastiveConfig(**{**presets[name], **kw})
+    return from_preset(ContrastiveConfig, presets, name, **kw)
 
 # %% ../nbs/14a_contrastive.ipynb #ff12e333
 class LatentEncoder(nn.Module):
@@ -188,8 +191,7 @@ def contrastive_train_preset(name='small', **kw):
         tiny=dict(steps=6, batch_size=2, crops=2, max_shift=2, crop_frames=8, items_per_epoch=8, n_valid=4, log_every=1,
                   ckpt_every=3, valid_every=3, warmup=2, cooldown=2),
         small=dict(steps=6000, cooldown=1500, ckpt_every=500, valid_every=250, threads=1))
-    if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
-    return ContrastiveTrainConfig(**{**presets[name], 'preset': name, **kw})
+    return from_preset(ContrastiveTrainConfig, presets, name, preset=name, **kw)
 
 # %% ../nbs/14a_contrastive.ipynb #e399f1da
 def step_basses(b:dict):
@@ -288,10 +290,10 @@ def main(argv=None):
     p.add_argument('--device', default='auto')
     a = p.parse_args(argv)
     kw = {k: v for k, v in dict(threads=a.threads, device=a.device, variants=a.variants).items() if v is not None}
-    run_cli(lambda: train_contrastive(a.latents, a.out, a.preset, a.steps, **kw))
+    return run_cli(lambda: train_contrastive(a.latents, a.out, a.preset, a.steps, **kw))
 
 if __name__ == '__main__' and '__file__' in globals():   # run by `python -m` (never in the notebook):
-    from bassnb.contrastive import main as _main; _main()    # call main of the fully imported module
+    from bassnb.contrastive import main as _main; sys.exit(_main())    # call main of the fully imported module
 
 # %% ../nbs/14a_contrastive.ipynb #d56f423f
 @torch.no_grad()
@@ -314,7 +316,6 @@ def load_contrastive(path=None, device='cpu', bass_ae=None, mix_ae=None):
 @torch.no_grad()
 def embed_audio(model:MixBassModel, ae, x, sr:int|None=None, normalize=True):
     "Embedding (E,) of audio `x` (path, array or tensor) through autoencoder `ae` and the tower of its kind."
-    from bassnb.pipeline import as_audio
     x, sr = as_audio(x, sr, ae.cfg.kind)
     tower = model.embed_bass if ae.cfg.kind == 'bass' else model.embed_mix
     return tower(audio_latent(ae, x, sr)[None].to(model.log_scale.device), normalize)[0].cpu()
@@ -334,7 +335,6 @@ def song_semitones(song_id:str, k=2):
 @torch.no_grad()
 def bass_variants(song_dir, bass_ae, semitones:Sequence[int]):
     "Latents of a song's bass re-rendered from its MIDI and transposed by each of `semitones`: {'rendered': (Db, m), 'transposed': (k, Db, m)}, encoded as the latent cache encodes the stored bass."
-    from bassnb.synth import render_stem, transpose_line
     sr, fsr = bass_ae.cfg.sr, json.loads((Path(song_dir) / 'meta.json').read_text())['sr']
     def enc(t):
         x = render_stem(song_dir, 'bass', t)
@@ -345,7 +345,6 @@ def bass_variants(song_dir, bass_ae, semitones:Sequence[int]):
 # %% ../nbs/14a_contrastive.ipynb #0a873fb8
 def build_bass_variants(data, out, bass_ae, k=2, progress=True):
     "Encode the bass of every MIDI song under `data`, re-rendered and transposed `k` ways (`bass_variants`), into `out/` (a file per song + index.json); resumable."
-    from bassnb.data import find_songs
     from tqdm.auto import tqdm
     out, fp = Path(out), fingerprint(bass_ae)
     idx_path = out / 'index.json'

@@ -7,7 +7,8 @@ __all__ = ['CriticConfig', 'critic_preset', 'CriticBlock', 'Critic', 'Critics', 
 
 # %% ../nbs/05_critics.ipynb #6a702339
 from .imports import *
-from .spectral import *
+from .base import from_preset
+from .spectral import stft, log_mag, log_mel
 from .autoencoder import AEConfig, conv, down, LM_SHIFT, LM_SCALE
 
 # %% ../nbs/05_critics.ipynb #67f4d3d4
@@ -24,8 +25,7 @@ def critic_preset(name='small', **kw):
     "A `CriticConfig` for preset `name` ('tiny', 'small', 'paper')."
     presets = dict(tiny=dict(widths=(16, 16), n_mels=16), small=dict(widths=(64, 128, 192, 256)),
                    paper=dict(widths=(256, 384, 512, 512)))
-    if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
-    return CriticConfig(**{**presets[name], **kw})
+    return from_preset(CriticConfig, presets, name, **kw)
 
 # %% ../nbs/05_critics.ipynb #dc27c279
 def _sn(m, on=True): return nn.utils.parametrizations.spectral_norm(m) if on else m

@@ -9,7 +9,7 @@ __all__ = ['AUDIO_EXTS', 'MUSDB_STEMS', 'LAYOUTS', 'EXAMPLE_TREES', 'LATENT_HOP'
 
 # %% ../nbs/02_data.ipynb #13fd808e
 from .imports import *
-from .audio import *
+from .audio import AudioError, audio_info, fix_nonfinite, is_silent, resample, save_audio, to_channels
 import soundfile as sf
 from fastcore.basics import patch
 

@@ -16,11 +16,11 @@ __all__ = ['NOTE_NAMES', 'BASS_LO', 'BASS_HI', 'SCALES', 'QUALITIES', 'PROGRESSI
 
 # %% ../nbs/01_synth.ipynb #23110e74
 from .imports import *
-from .audio import *
+from .audio import atomic_write, db, load_audio, peak_normalize, save_audio, spec_db
 from . import __version__
 import itertools, multiprocessing
 import pretty_midi
-from .timbres import draw_timbre, render_timbre, sf_synth, soundfont_path, available_soundfonts, TRAIN_SOUNDFONTS, TEST_SOUNDFONTS
+from .timbres import draw_timbre, render_timbre, sf_synth, soundfont_path, available_soundfonts
 
 # %% ../nbs/01_synth.ipynb #060f28ff
 NOTE_NAMES = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B']

@@ -4,18 +4,20 @@
 
 # %% auto #0
 __all__ = ['AETrainConfig', 'ae_train_preset', 'random_gain', 'ae_step', 'ae_validate', 'latent_stats', 'export_ae', 'ae_preview',
-           'check_not_silent', 'ae_learner', 'train_ae', 'main', 'assets_dir', 'load_ae', 'reconstruct',
-           'mel_griffinlim', 'recon_scores']
+           'check_not_silent', 'ae_learner', 'train_ae', 'load_ae', 'reconstruct', 'mel_griffinlim', 'recon_scores',
+           'assets_dir']
 
 # %% ../nbs/06_train_autoencoder.ipynb #f02628dc
 from .imports import *
-from .audio import save_audio, is_silent
+from .audio import save_audio, show_spec, resample, to_channels
 from .spectral import stft, mssd, logmag_l1, logmel_l1, bass_logmag_l1
-from .autoencoder import *
-from .critics import *
+from .autoencoder import AEConfig, StftAutoencoder, ae_preset, f0_loss, if_loss
+from .critics import CriticConfig, Critics, critic_hinge, critic_preset, generator_hinge
 from .checkpoint import save_model, load_model
-from .learner import *
+from .learner import Learner, TrainConfig, run_training, CheckpointCB, EveryCB, LogCB, ProgressCB, SkipStepException
+from .base import assets_dir, from_preset      # assets_dir re-exported: it was defined here before `00b_base`
 from .data import find_songs, split_songs, StemPairs
+_all_ = ['assets_dir']                      # re-exported names stay in `from ... import *`
 
 # %% ../nbs/06_train_autoencoder.ipynb #74be1924
 @dataclass
@@ -52,8 +54,7 @@ def ae_train_preset(name='small', kind='bass', **kw):
                    preview_every=1000, threads=1, num_workers=0),
         paper=dict(steps=500_000, batch_size=32, global_batch=32, lr=1e-4, adv_start=20_000, ckpt_every=5000,
                    valid_every=5000, preview_every=10_000, num_workers=8, bf16=True))
-    if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
-    return AETrainConfig(**{**presets[name], 'preset': name, 'kind': kind, **kw})
+    return from_preset(AETrainConfig, presets, name, preset=name, kind=kind, **kw)
 
 # %% ../nbs/06_train_autoencoder.ipynb #3f9fd26a
 def random_gain(x:Tensor, db:float):
@@ -112,7 +113,6 @@ def export_ae(learn):
 def ae_preview(learn):
     "Write the reconstruction of the first validation crop to `previews/` (audio + spectrogram picture)."
     import matplotlib; import matplotlib.pyplot as plt
-    from bassnb.audio import show_spec
     ae, x = learn.modules['ae'], learn.valid[0]
     y = ae(x[None].to(learn.device))[0][0].cpu()
     d = learn.out / 'previews'
@@ -173,22 +173,7 @@ def train_ae(data, out, preset='small', kind='bass', steps:int|None=None, **kw):
     cfg = ae_train_preset(preset, kind, **({'steps': steps} if steps else {}), **kw)
     return run_training(partial(ae_learner, data, out), cfg)
 
-# %% ../nbs/06_train_autoencoder.ipynb #0bc0bf8b
-def main(argv=None):
-    "`python -m bassnb.train_autoencoder` / `torchrun ... -m bassnb.train_autoencoder`: `bassnb train-ae` + batch options."
-    from bassnb.cli import add_train_ae, cmd_train_ae
-    a = dist_cli(add_train_ae, 'train-ae', 'bassnb.train_autoencoder', argv)
-    run_cli(lambda: cmd_train_ae(a), a.debug)
-
-if __name__ == '__main__' and '__file__' in globals():   # run by `python -m` (never in the notebook):
-    from bassnb.train_autoencoder import main as _main; _main()    # call main of the fully imported module
-
 # %% ../nbs/06_train_autoencoder.ipynb #bfc38134
-def assets_dir():
-    "Folder of the files shipped inside the package (models, small audio)."
-    import importlib.resources
-    return Path(str(importlib.resources.files('bassnb'))) / 'assets'
-
 def load_ae(path=None, kind='bass', preset='small', device='cpu'):
     "Load an exported autoencoder (default: the bundled `preset` model for `kind`) in eval mode."
     path = Path(path) if path else assets_dir() / 'models' / preset / f'{kind}_ae.safetensors'
@@ -202,7 +187,6 @@ def load_ae(path=None, kind='bass', preset='small', device='cpu'):
 @torch.no_grad()
 def reconstruct(ae, x:Tensor, sr:int):
     "Pass audio `x` (channels, n) at `sr` Hz through `ae`; returns audio with the shape and rate of `x`."
-    from bassnb.audio import resample, to_channels
     c, n = x.shape
     y = ae(to_channels(resample(x, sr, ae.cfg.sr), ae.cfg.channels).to(ae.latent_mean.device))[0][0]
     y = to_channels(resample(y.cpu(), ae.cfg.sr, sr), c)

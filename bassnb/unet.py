@@ -7,6 +7,7 @@ __all__ = ['SIDE_DIMS', 'timestep_embedding', 'TimeResBlock', 'UNetConfig', 'une
 
 # %% ../nbs/08_unet.ipynb #4c14ba66
 from .imports import *
+from .base import from_preset
 from .attention import DpbAttention, norm
 from .autoencoder import conv, down, up
 from fastcore.basics import patch
@@ -57,8 +58,7 @@ def unet_preset(name='small', **kw):
     presets = dict(tiny=dict(in_dim=4, cond_dim=8, widths=(16, 32), attn=(False, True), blocks=1, heads=2, t_dim=8),
                    small=dict(widths=(128, 192, 256), attn=(False, True, True), blocks=1, heads=4, t_dim=64),
                    paper=dict(widths=(256, 384, 544), attn=(False, True, True), blocks=2, heads=8, t_dim=128))
-    if name not in presets: raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
-    return UNetConfig(**{**presets[name], **kw})
+    return from_preset(UNetConfig, presets, name, **kw)
 
 # %% ../nbs/08_unet.ipynb #4f7f4c01
 class LatentUNet(nn.Module):

@@ -9,7 +9,7 @@ __all__ = ['NO_STYLE', 'samples_dir', 'style_choices', 'save_upload', 'audio_pla
 from .imports import *
 from .audio import load_audio, play, show_spec
 from .pipeline import BassGenerator, GenConfig, Generation
-from .cli import USER_ERRORS
+from .base import USER_ERRORS
 from fastcore.basics import patch
 import html
 import ipywidgets as W

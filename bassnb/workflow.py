@@ -13,7 +13,8 @@ __all__ = ['KK_MAJOR', 'KK_MINOR', 'low_envelope', 'comb_score', 'estimate_tempo
 from .imports import *
 from .evaluation import mono_at, onset_envelope, bass_f0, chord_index, chord_masks, EVAL_SR, HOP
 from .synth import NOTE_NAMES
-from .audio import check_output, atomic_write
+from .audio import atomic_write, resample, to_channels
+from .pipeline import as_audio, to_channels_batch, Generation, BassGenerator
 from fastcore.basics import patch
 import librosa, pretty_midi
 
@@ -108,7 +109,6 @@ class SongGrid:
 # %% ../nbs/17_workflow.ipynb #a11501e2
 def analyse(mix, sr:int|None=None, meters=(3, 4), w_kick=.5) -> SongGrid:
     "The grid of a mix (path or array): tempo, beats, downbeats, metre (3/4 or 4/4) and key, with librosa."
-    from bassnb.pipeline import as_audio
     x, sr = as_audio(mix, sr, 'mix')
     y = mono_at(x, sr)
     env, low = onset_envelope(y), low_envelope(y)
@@ -246,8 +246,6 @@ def save_midi(pm:pretty_midi.PrettyMIDI, path, overwrite=False):
     return path
 
 # %% ../nbs/17_workflow.ipynb #b11122ed
-from .pipeline import Generation, BassGenerator
-
 @patch
 def to_midi(self:Generation, path=None, i:int=0, grid:SongGrid|None=None, program=33, overwrite=False):
     "Take `i` as MIDI notes on the mix's tempo map (a `PrettyMIDI`); written to `path` if given."
@@ -329,8 +327,6 @@ def check_keep(x:Tensor, sr:int, k:Tensor, ksr:int):
 @patch
 def regenerate(self:BassGenerator, mix, keep, span, sr:int|None=None, keep_sr:int|None=None, xfade=.05, **kw) -> Generation:
     "A new bass for seconds `span` = (start, end) of take `keep` by latent inpainting; outside span +- `xfade` the take is kept."
-    from bassnb.pipeline import as_audio, to_channels_batch
-    from bassnb.audio import resample, to_channels
     x, sr = as_audio(mix, sr, 'mix')
     k, ksr = as_audio(keep, keep_sr, 'keep')
     check_keep(x, sr, k, ksr)

@@ -14,8 +14,8 @@ from pathlib import Path
 import torch, torch.nn.functional as F
 from ae_recon import excerpts, model_path
 from bassnb.train_autoencoder import load_ae, mel_griffinlim
-from bassnb.data import find_songs, split_songs
 from bassnb.spectral import stft, istft, power, MSSD_HOPS
+from common import test_songs
 
 
 def per_scale(x, y):
@@ -42,7 +42,7 @@ def main():
     ap.add_argument('--threads', type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    test = split_songs(find_songs(a.data))['test'][:a.n]
+    test = test_songs(a.data, a.n)
     print(f'{a.kind}: linear-power L1 per scale, mean over {len(test)} test songs (10 s each)\n')
     print('| model | signal | ' + ' | '.join(f'hop {h}' for h in MSSD_HOPS) + ' | sum |\n|---|---|' + '---|' * (len(MSSD_HOPS) + 1))
     for mo in a.models:

@@ -20,6 +20,7 @@ from bassnb.train_autoencoder import load_ae, mel_griffinlim
 from bassnb.data import find_songs
 from bassnb.synth import read_song
 from bassnb.evaluation import bass_f0, pitch_accuracy, chord_tone_fraction, root_fraction, peak_errors, note_pitch
+from common import write_results
 
 METRICS = ['voiced', 'within', 'agree', 'chord_tone', 'root', 'peak_cents', 'bin_centre']
 
@@ -132,7 +133,7 @@ def main():
             m = v['mean']
             print(f"| {set_name} | {k} | {m['voiced']:.3f} | {m['within']:.3f} | {m['agree']:.3f} | {m['chord_tone']:.3f} | {m['root']:.3f} | "
                   f"{m['peak_cents']:.1f} | {m['bin_centre']:.2f} |")
-    if a.json: Path(a.json).write_text(json.dumps(res, indent=1))
+    if a.json: write_results(a.json, res)
 
 
 if __name__ == '__main__':

@@ -12,7 +12,8 @@ import argparse, time, statistics, json
 from pathlib import Path
 import torch
 from bassnb.train_autoencoder import load_ae, mel_griffinlim, recon_scores
-from bassnb.data import find_songs, split_songs, load_song
+from bassnb.data import load_song
+from common import test_songs, write_results
 
 
 def model_path(models, kind):
@@ -56,7 +57,7 @@ def main():
     ap.add_argument('--json', help='also write the results here')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    test = split_songs(find_songs(a.data))['test'][:a.n]
+    test = test_songs(a.data, a.n)
     metrics = ['mssd', 'mssd_lin', 'mssd_log', 'logmel_l1']
     res = {}
     for kind in ['bass', 'mix']:
@@ -92,7 +93,7 @@ def main():
     print('\n| model | autoencoder | encode (s per minute of audio) | decode (s per minute of audio) |\n|---|---|---|---|')
     for k, r in res.items():
         for mo, v in r['models'].items(): print(f"| {k} | {mo} | {v['encode_s_per_min']:.3f} | {v['decode_s_per_min']:.3f} |")
-    if a.json: Path(a.json).write_text(json.dumps(res, indent=1))
+    if a.json: write_results(a.json, res)
 
 
 if __name__ == '__main__':

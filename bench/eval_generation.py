@@ -14,11 +14,11 @@
 import argparse, json, time
 from pathlib import Path
 import numpy as np, torch
-from bassnb.data import find_songs, split_songs
 from bassnb.synth import read_song, BASS_PROGRAMS
-from bassnb.pipeline import BassGenerator
+from bassnb.pipeline import BassGenerator, GenConfig
 from bassnb.evaluation import (quality_rows, quality_table, baseline_candidates, program_references, timbre_features,
                                timbre_scale, timbre_distance, song_mix, TIMBRE_SR)
+from common import test_songs, write_results
 from tqdm.auto import tqdm
 
 
@@ -86,16 +86,16 @@ def main():
     ap.add_argument('--seed', type=int, default=0, help='generation seed')
     ap.add_argument('--style-seed', type=int, default=50_000, help='seed of the songs whose lines make the style clips')
     ap.add_argument('--grounding', type=float, nargs='+', default=[0., 1.])
-    ap.add_argument('--steps', type=int, help='DDIM steps (default: the generator default, 64)')
-    ap.add_argument('--cfg', type=float, help='guidance scale (default: the generator default, 6)')
-    ap.add_argument('--rescale', type=float, help='guidance rescale (default: the generator default, 0.7)')
+    ap.add_argument('--steps', type=int, help=f'DDIM steps (default: GenConfig.steps = {GenConfig.steps})')
+    ap.add_argument('--cfg', type=float, help=f'guidance scale (default: GenConfig.cfg = {GenConfig.cfg:g})')
+    ap.add_argument('--rescale', type=float, help=f'guidance rescale (default: GenConfig.rescale = {GenConfig.rescale:g})')
     ap.add_argument('--precision', default='auto', choices=['auto', 'fp32', 'bf16'], help='U-Net precision (default: auto)')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--out', default='bench/results', help='folder for the json results')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     gen = BassGenerator.from_pretrained(a.model, device='cpu', precision=a.precision)
-    test = split_songs(find_songs(a.data))['test']
+    test = test_songs(a.data)
     print(f'model: {a.model or "bundled small"}; test songs available: {len(test)}; threads {a.threads}; precision {a.precision}\n')
     res = {}
     if 'quality' in a.what:
@@ -107,7 +107,7 @@ def main():
         print(style_table(rows))
         res['style'] = rows
     Path(a.out).mkdir(parents=True, exist_ok=True)
-    (Path(a.out) / 'eval_generation.json').write_text(json.dumps(res, indent=1, default=float))
+    write_results(Path(a.out) / 'eval_generation.json', res)
 
 
 if __name__ == '__main__':

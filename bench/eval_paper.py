@@ -34,13 +34,13 @@ from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 from functools import partial
 from bassnb.audio import to_channels
-from bassnb.data import find_songs, split_songs
 from bassnb.synth import read_song, render_stem, transpose_line
 from bassnb.pipeline import BassGenerator, unet_dtype
 from bassnb.evaluation import song_mix, mismatch_bass
 from bassnb.train_autoencoder import reconstruct, assets_dir
 from bassnb.contrastive import (load_contrastive, audio_latent, similarity, retrieval_accuracy, pair_accuracy, bass_embeddings,
                                 fad)
+from common import test_songs, write_results
 from tqdm.auto import tqdm
 
 
@@ -122,7 +122,7 @@ def matching(model, zm, zb, gen_key):
 def run(a):
     gen = BassGenerator.from_pretrained(a.model, device='cpu', precision=a.precision)
     model = load_contrastive(a.contrastive, bass_ae=gen.bass_ae, mix_ae=gen.mix_ae)
-    test = split_songs(find_songs(a.data))['test']
+    test = test_songs(a.data)
     songs = [read_song(s.dir) for s in tqdm(test[:a.n], desc='loading')]
     if len(songs) < 2: sys.exit(f'need at least 2 test songs, found {len(songs)} in {a.data}')
     others = [read_song(s.dir) for s in test[a.n:2 * a.n]]
@@ -255,7 +255,7 @@ def main():
           f"generation precision: {a.precision} ({used} here); {a.threads} thread(s); {r['seconds'] / 60:.1f} min\n\n" + tables(r, a))
     print(md)
     outs = ([Path(a.json)] if a.json else []) + ([Path('bench/results/eval_paper.json')] if a.save else [])
-    for p in outs: p.parent.mkdir(parents=True, exist_ok=True); p.write_text(json.dumps(r, indent=1, default=float))
+    for p in outs: write_results(p, r)
     if a.save: Path('bench/results/eval_paper.md').write_text(md + '\n')
 
 

@@ -1,7 +1,7 @@
 """Speed and peak memory of bass generation with the bundled models, against song length.
 
 Each length runs in a fresh process (so peak memory is that run's own): the demo mix from data_samples/ is tiled to
-the length, then `BassGenerator.generate` runs at the default settings (64 DDIM steps, guidance on). Reported:
+the length, then `BassGenerator.generate` runs at the default settings (`GenConfig`: 64 DDIM steps, guidance on). Reported:
 wall time, real-time factor (seconds of compute per second of audio; < 0.05 means faster than 20x real time),
 and peak resident memory before and after generating.
 
@@ -11,6 +11,7 @@ and peak resident memory before and after generating.
 """
 import argparse, json, subprocess, sys
 from pathlib import Path
+from bassnb.sampling import GenConfig
 
 CHILD = r'''
 import json, resource, sys, time, torch
@@ -36,7 +37,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--lengths', type=float, nargs='+', default=[10, 30, 60, 180, 600], help='song lengths in seconds')
     ap.add_argument('--threads', type=int, default=2)
-    ap.add_argument('--steps', type=int, default=64)
+    ap.add_argument('--steps', type=int, default=GenConfig.steps, help=f'DDIM steps (default: GenConfig.steps = {GenConfig.steps})')
     ap.add_argument('--model', default='', help='model folder (default: bundled)')
     ap.add_argument('--precision', nargs='+', default=['auto'], choices=['auto', 'fp32', 'bf16'],
                     help='U-Net precision(s), side by side (default: auto)')

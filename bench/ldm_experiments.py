@@ -17,6 +17,7 @@ from bassnb.attention import DpbAttention
 from bassnb.learner import plot_log, read_log
 from bassnb.train_diffusion import load_cache, LatentPairs, conditioning_eval, length_eval
 from bassnb.diffusion import diffusion_loss
+from common import write_results
 
 
 def crops(latents, split, n, frames, seed):
@@ -113,7 +114,7 @@ def main():
     res['valid_curve'] = [(r['step'], r['valid_vloss']) for r in recs]
     md += ['validation v-loss by step: ' + ', '.join(f"{s}: {v:.3f}" for s, v in res['valid_curve']), '']
 
-    (out / 'ldm_experiments.json').write_text(json.dumps(res, indent=1))
+    write_results(out / 'ldm_experiments.json', res)
     (out / 'ldm_experiments.md').write_text('\n'.join(md))
     print('\n'.join(md))
 

@@ -15,7 +15,7 @@ def files(tmp_path_factory):
     from bassnb.autoencoder import StftAutoencoder, ae_preset
     from bassnb.unet import LatentUNet, unet_preset
     from bassnb.checkpoint import save_model
-    from bassnb.train_diffusion import fingerprint
+    from bassnb.base import fingerprint
     d = tmp_path_factory.mktemp('user files')
     torch.manual_seed(0)
     bae, mae = StftAutoencoder(ae_preset('tiny', 'bass')), StftAutoencoder(ae_preset('tiny', 'mix'))

@@ -64,7 +64,7 @@ def test_train_ae_fine_tune_decoder(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     cfg = json.loads((tmp_path / 'ft' / 'run.json').read_text())['train']
     assert (cfg['freeze_encoder'], cfg['lambda_mssd'], cfg['adv_start']) == (True, .5, 0)
-    from bassnb.train_diffusion import fingerprint
+    from bassnb.base import fingerprint
     from bassnb.train_autoencoder import load_ae
     assert fingerprint(load_ae(tmp_path / 'ft' / 'model.safetensors')) == fingerprint(load_ae(tmp_path / 'run' / 'model.safetensors'))
     r = run(*base, '--out', tmp_path / 'bad', '--freeze-encoder')

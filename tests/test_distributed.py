@@ -3,7 +3,7 @@ starts them (environment variables RANK, LOCAL_RANK, WORLD_SIZE, MASTER_ADDR, MA
 
 Checks: every process finishes; the weights are identical on every process; they match a single-process run with
 the same global batch (where the step is deterministic); a multi-process run stopped and resumed ends exactly where
-an uninterrupted one does (per-process random streams are saved); the `-m bassnb.train_*` entry points work."""
+an uninterrupted one does (per-process random streams are saved); the `-m bassnb.cli train-*` entry points work."""
 import os, sys, json, time, socket, subprocess
 from functools import partial
 from pathlib import Path
@@ -180,13 +180,14 @@ def test_diffusion_two_processes_and_exact_resume(tmp_path, latents):
 
 # --- the entry points, launched by torchrun ---
 
-def torchrun(module, *args, cwd):
+def torchrun(*args, cwd):
+    "Start `bassnb <args>` as torchrun does it: `torchrun ... -m bassnb.cli <args>` (the README's recipe)."
     env = dict(os.environ, OMP_NUM_THREADS='1')
-    return subprocess.run([str(BIN / 'torchrun'), '--standalone', '--nproc_per_node', '2', '-m', module, *map(str, args)],
+    return subprocess.run([str(BIN / 'torchrun'), '--standalone', '--nproc_per_node', '2', '-m', 'bassnb.cli', *map(str, args)],
                           capture_output=True, text=True, cwd=cwd, env=env, timeout=TIMEOUT)
 
 def test_torchrun_train_autoencoder(tmp_path, toy_songs):
-    r = torchrun('bassnb.train_autoencoder', '--preset', 'tiny', '--data', toy_songs, '--out', 'run', '--batch-size', 1,
+    r = torchrun('train-ae', '--preset', 'tiny', '--data', toy_songs, '--out', 'run', '--batch-size', 1,
                  '--global-batch', 4, '--threads', 1, cwd=tmp_path)      # 2 processes x 1 x 2 accumulated
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert r.stdout.count('done: 6 steps') == 1, r.stdout                 # process 0 reports, once
@@ -197,7 +198,7 @@ def test_torchrun_train_autoencoder(tmp_path, toy_songs):
     assert (tmp_path / 'run/model.safetensors').exists()
 
 def test_torchrun_train_diffusion(tmp_path, latents):
-    r = torchrun('bassnb.train_diffusion', '--preset', 'tiny', '--latents', latents, '--out', 'ldm', '--accum', 2,
+    r = torchrun('train-diffusion', '--preset', 'tiny', '--latents', latents, '--out', 'ldm', '--accum', 2,
                  '--threads', 1, cwd=tmp_path)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert r.stdout.count('done: 6 steps') == 1, r.stdout
@@ -210,6 +211,6 @@ def test_torchrun_train_diffusion(tmp_path, latents):
 
 def test_torchrun_user_error_is_one_line(tmp_path):
     env = dict(os.environ, OMP_NUM_THREADS='1')
-    r = subprocess.run([sys.executable, '-m', 'bassnb.train_diffusion', '--latents', tmp_path / 'nope', '--out', tmp_path / 'o'],
+    r = subprocess.run([sys.executable, '-m', 'bassnb.cli', 'train-diffusion', '--latents', tmp_path / 'nope', '--out', tmp_path / 'o'],
                        capture_output=True, text=True, env=env, timeout=TIMEOUT, cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.startswith('bassnb: error: ') and 'Traceback' not in r.stderr, r.stderr

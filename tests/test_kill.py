@@ -11,7 +11,7 @@ STEPS, TIMEOUT = 120, 600
 ENV = dict(os.environ, OMP_NUM_THREADS='1')
 
 def command(latents, out):
-    return [sys.executable, '-m', 'bassnb.train_diffusion', '--preset', 'tiny', '--latents', str(latents), '--out', str(out),
+    return [sys.executable, '-m', 'bassnb.cli', 'train-diffusion', '--preset', 'tiny', '--latents', str(latents), '--out', str(out),
             '--steps', str(STEPS), '--threads', '1']
 
 def ckpt_step(out):

@@ -1,0 +1,15 @@
+"""Helpers shared by the bench scripts (run as `python bench/<script>.py`, so `from common import ...` finds this file)."""
+import json
+from pathlib import Path
+from bassnb.data import find_songs, split_songs
+from bassnb.audio import atomic_write
+
+def test_songs(data, n:int|None=None):
+    "The first `n` (all if None) songs of the held-out test split of the corpus in `data`: the split every bench scores on."
+    return split_songs(find_songs(data))['test'][:n]
+
+def write_results(path, res) -> Path:
+    "Write `res` as indented JSON to `path` (folders made, numpy/torch numbers as floats), atomically."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path, overwrite=True) as tmp: Path(tmp).write_text(json.dumps(res, indent=1, default=float))
+    return path
