@@ -360,9 +360,9 @@ def cmd_app(a):
     "Serve the widget as a page of its own with Voilà on 127.0.0.1, until Ctrl-C."
     import subprocess, importlib.util
     if importlib.util.find_spec('voila') is None: raise ImportError("bassnb app needs Voilà: pip install voila")
+    if a.model and not Path(a.model).is_dir(): raise FileNotFoundError(f"--model {a.model}: no such folder (give a folder from bassnb bundle)")
     if not 0 < a.port < 65536 or not _port_free(a.port):
         raise ValueError(f"--port {a.port}: not free on 127.0.0.1; choose another, e.g. --port {a.port + 1 if a.port < 65535 else 8866}")
-    if a.model and not Path(a.model).is_dir(): raise FileNotFoundError(f"--model {a.model}: no such folder (give a folder from bassnb bundle)")
     env = dict(os.environ, BASSNB_APP_DIR=str(Path.cwd()), BASSNB_APP_MODEL=str(Path(a.model).resolve()) if a.model else '',
                BASSNB_APP_DEVICE=a.device or '')
     log = tempfile.NamedTemporaryFile('w+', prefix='bassnb_app_', suffix='.log', delete=False)

@@ -58,6 +58,8 @@ def test_app_in_browser(browser, app, tmp_path):
             expect(pg.locator('img.widget-image')).to_be_hidden()           # no empty image before the first take
             assert root.evaluate(CLIPPED) == []                              # nothing cut off at 1100 px
             expect(pg.get_by_text('Traceback')).to_have_count(0)
+            follow = pg.locator('.widget-slider', has_text='follow the song')   # a musician's words; the symbol in the tooltip
+            expect(follow.locator('label')).to_have_attribute('title', re.compile('guidance λ'))
             assert pg.locator('.jp-InputArea, .jp-CodeCell .CodeMirror, .cm-editor').count() == 0   # no code on the page
 
             seconds = pg.locator('.widget-text', has_text='first seconds').locator('input')
@@ -120,7 +122,8 @@ def test_app_in_browser(browser, app, tmp_path):
         finally:
             shot = tmp_path / 'app.png'
             pg.set_viewport_size({'width': 1100, 'height': 1500})               # the whole app in the picture
-            pg.screenshot(path=str(shot), full_page=True)
+            if pg.locator('.bassnb-app').count(): pg.locator('.bassnb-app').screenshot(path=str(shot))   # the app, cropped
+            else: pg.screenshot(path=str(shot), full_page=True)
             if d := os.environ.get('BASSNB_SCREENSHOT_DIR'): shutil.copy(shot, Path(d) / 'app.png')
             b.close()
     print(f'app browser test: {time.time() - t0:.1f} s in the browser')
