@@ -347,12 +347,13 @@ def _port_free(port:int):
         except OSError: return False
 
 def _wait_http(url, proc, timeout=120.):
-    "Wait until `url` answers (True), `proc` exits or `timeout` passes (False)."
-    import urllib.request
+    "Wait until the server at `url` answers at all (True: any HTTP status), `proc` exits or `timeout` passes (False)."
+    import urllib.request, urllib.error
     t0 = time.time()
     while time.time() - t0 < timeout and proc.poll() is None:
         try:
             with urllib.request.urlopen(url, timeout=2): return True
+        except urllib.error.HTTPError: return True
         except OSError: time.sleep(.3)
     return False
 
@@ -371,20 +372,21 @@ def cmd_app(a):
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f'http://127.0.0.1:{a.port}/'
     try:
-        if not _wait_http(url, proc):
+        if not _wait_http(url + 'voila/static/extension.js', proc):     # a static file: asking for the page would start a kernel
             log.seek(0); tail = log.read()[-2000:]
-            raise ValueError(f"Voilà did not start (its log: {log.name}): {tail.strip().splitlines()[-1:] or 'no output'}")
+            raise ValueError(f"Voilà did not start (its log: {log.name}): {(tail.strip().splitlines() or ['no output'])[-1]}")
         print(f"bassnb app: open {url} in a browser (Ctrl-C stops the app)", flush=True)
         if not a.no_browser and (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY') or sys.platform in ('darwin', 'win32')):
             import webbrowser; webbrowser.open(url)
         proc.wait()
-        log.seek(0); print(f"bassnb app: Voilà stopped on its own; its log: {log.name}", file=sys.stderr); return
+        raise ValueError(f"Voilà stopped on its own (exit code {proc.returncode}); its log: {log.name}")
     except KeyboardInterrupt: print("bassnb app: stopping…", flush=True)
     finally:
         if proc.poll() is None:
             proc.terminate()                                   # Voilà shuts its kernels down on SIGTERM
             try: proc.wait(20)
-            except subprocess.TimeoutExpired: os.killpg(proc.pid, 9); proc.wait()
+            except subprocess.TimeoutExpired:                  # Voilà and its kernel, all at once
+                os.killpg(proc.pid, 9) if hasattr(os, 'killpg') else proc.kill(); proc.wait()
             print("bassnb app: stopped", flush=True)
             os.unlink(log.name)
         log.close()

@@ -141,6 +141,13 @@ def test_widget_generates_in_browser(browser, lab, tmp_path):
             save.click()                                                    # again: refused, in the widget's words
             expect(tstat.locator('.bassnb-error')).to_contain_text("tick 'overwrite'", timeout=30_000)
             assert saved.read_bytes() == before
+
+            mix.fill(str(tmp_path / 'gone.wav'))                          # an error after takes: nothing stale stays
+            gen.click()
+            expect(pg.locator('.bassnb-status .bassnb-error')).to_contain_text('gone.wav: no such file', timeout=60_000)
+            expect(pg.locator('audio')).to_have_count(0)
+            expect(pg.locator('img.widget-image')).to_be_hidden()
+            expect(pg.get_by_text('step 3/3')).to_have_count(0)
         finally:
             pg.screenshot(path=str(tmp_path / 'widget.png'), full_page=True)
             b.close()
