@@ -100,7 +100,8 @@ class BassWidget:
         self.uploads = {}                                    # name shown in a box -> the uploaded file
         self.judge, self._judge_tried = judge, judge is not None
         self.takes, self.mix_audio, self.sr, self.grid, self.result, self.error = [], None, None, None, None, None
-        self._thread, self._stop = None, threading.Event()
+        self._thread, self._stop, self._quiet = None, threading.Event(), False
+        self._grid_key, self._grid_done = None, False          # the song the grid was found for
         self._controls(self.gen.gen if self.gen else GenConfig())
         self._outputs()
         self.ui = self._layout()
@@ -147,8 +148,6 @@ def _controls(self:BassWidget, g:GenConfig):
     self.mix_upload.observe(partial(self._on_upload, box=self.mix), 'value')
     self.style_upload.observe(partial(self._on_upload, box=self.style), 'value')
     self.style.observe(lambda _: self._sync_grounding(), 'value')
-    self.mix.observe(lambda _: setattr(self, 'grid', None), 'value')
-    self.seconds.observe(lambda _: setattr(self, 'grid', None), 'value')
     self._sync_grounding()
 
 @patch
@@ -189,7 +188,7 @@ def _outputs(self:BassWidget):
     self.save_btn.on_click(lambda _: self.save())
     self.midi_btn.on_click(lambda _: self.start(self.midi))
     self.regen_btn.on_click(lambda _: self.start(self.regenerate))
-    self.take_list.observe(lambda _: self._show_take(), 'value')
+    self.take_list.observe(lambda _: None if self._quiet else self._show_take(), 'value')
 
 @patch
 def _layout(self:BassWidget):
@@ -316,7 +315,7 @@ def stop(self:BassWidget):
 def generate(self:BassWidget):
     "Generate takes with the current settings, rank them and show them (the Generate button runs this in a thread)."
     self._busy(True, self.steps.value)
-    self.takes, self.result, self.grid = [], None, None          # a new run: nothing stale stays on screen
+    self.takes, self.result = [], None                         # a new run: nothing stale stays on screen
     self._refresh()
     t0 = time.time()
     try:
@@ -327,16 +326,19 @@ def generate(self:BassWidget):
         res = g.generate(mix, sr, style=style, style_sr=style_sr, n_variations=self.n_variations.value, progress=False,
                          callback=self._step, **self._knobs())
         self.mix_audio, self.sr, self.result = mix, sr, res
+        p = self._path(self.mix, 'mix')
+        key = (str(p), p.stat().st_mtime if p.exists() else 0, self.seconds.value)
+        if key != self._grid_key: self.grid, self._grid_done, self._grid_key = None, False, key   # another song: find its bars
         self.takes = [dict(bass=b, mix=m, id=f'take{i + 1}', label=f'take {i + 1}', score=None)
                       for i, (b, m) in enumerate(zip(res.bass, res.mix_with_bass))]
         if self.rank.value and len(self.takes) > 1: self._score(self.takes)
+        self._find_grid(show=False)
         self._refresh('best')
         s = res.settings
         self.message(f"generated {s['n_variations']} take(s) of {mix.shape[-1] / sr:.1f} s in {time.time() - t0:.1f} s "
                      f"on {g.device.type}: steps K={s['steps']}, follow λ={s['cfg']:g}, smooth φ={s['rescale']:g}, "
                      f"style g={s['grounding'] if s['style'] else 'off (no style)'}, seed={s['seed']}", 'ok')
         self.progress.bar_style = 'success'
-        self._find_grid()
     except Exception as e:
         self.takes, self.result = [], None
         self._refresh()
@@ -354,13 +356,15 @@ def _fail(self:BassWidget, e:Exception, where=None):
         self.show_error(e, where)
 
 @patch
-def _find_grid(self:BassWidget):
-    "The mix's bars (`17_workflow.analyse`), for bar numbers on the spectrogram, MIDI and regenerating bars; None if none found."
-    if self.grid is None and self.mix_audio is not None:
+def _find_grid(self:BassWidget, show=True):
+    "The song's bars (`17_workflow.analyse`, once per song), for bar numbers on the spectrogram, MIDI and redoing bars; None if none."
+    if not self._grid_done and self.mix_audio is not None:
         from bassnb.workflow import analyse
+        self.message('finding the bars…')
+        self._grid_done = True
         try: self.grid = analyse(self.mix_audio, self.sr)
-        except ValueError: return None
-        self._show_take()
+        except ValueError: self.grid = None
+        if show: self._show_take()
     return self.grid
 
 # %% ../nbs/13_widget.ipynb #9a8b7c6d
@@ -404,8 +408,11 @@ def order(self:BassWidget):
 def _refresh(self:BassWidget, select:int|None=None):
     "Rebuild the takes list (sorted by fit) and show take `select`; hide the take area when there is none."
     o = self.order()
-    self.take_list.options = [(take_label(self.takes[i], r + 1), i) for r, i in enumerate(o)]
-    self.take_list.value = None if select is None or not self.takes else (o[0] if select == 'best' else select)
+    self._quiet = True                                         # one drawing of the take, not one per change of the list
+    try:
+        self.take_list.options = [(take_label(self.takes[i], r + 1), i) for r, i in enumerate(o)]
+        self.take_list.value = None if select is None or not self.takes else (o[0] if select == 'best' else select)
+    finally: self._quiet = False
     self._show_take()
 
 @patch
