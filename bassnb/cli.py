@@ -6,7 +6,8 @@
 __all__ = ['EXAMPLES', 'cmd_synth', 'add_synth', 'cmd_train_ae', 'add_batch_options', 'batch_options', 'add_train_ae',
            'cmd_encode', 'add_encode', 'cmd_train_diffusion', 'add_train_diffusion', 'cmd_bundle', 'add_bundle',
            'cmd_generate', 'check_settings', 'add_generate', 'check_workflow_args', 'regenerate_cli', 'rank_cli',
-           'cmd_analyse', 'add_analyse', 'cmd_demo', 'add_demo', 'parser', 'main', 'USER_ERRORS', 'error_line']
+           'cmd_analyse', 'add_analyse', 'cmd_demo', 'add_demo', 'app_notebook', 'cmd_app', 'add_app', 'parser', 'main',
+           'USER_ERRORS', 'error_line']
 
 # %% ../nbs/15_cli.ipynb #2ae4b48f
 from .imports import *
@@ -339,6 +340,73 @@ def add_demo(subs):
     p.add_argument('--force', action='store_true', help='overwrite files from an earlier demo run')
     p.set_defaults(fn=cmd_demo)
 
+# %% ../nbs/15_cli.ipynb #1d3cba1f
+EXAMPLES['app'] = 'bassnb app --port 8866'
+
+def app_notebook():
+    "The one-cell notebook that `bassnb app` serves (shipped in the package)."
+    from bassnb.train_autoencoder import assets_dir
+    return assets_dir() / 'app' / 'bassnb.ipynb'
+
+def _port_free(port:int):
+    import socket
+    with socket.socket() as s:
+        try: s.bind(('127.0.0.1', port)); return True
+        except OSError: return False
+
+def _wait_http(url, proc, timeout=120.):
+    "Wait until the server at `url` answers at all (True: any HTTP status), `proc` exits or `timeout` passes (False)."
+    import urllib.request, urllib.error
+    t0 = time.time()
+    while time.time() - t0 < timeout and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2): return True
+        except urllib.error.HTTPError: return True
+        except OSError: time.sleep(.3)
+    return False
+
+def cmd_app(a):
+    "Serve the widget as a page of its own with Voilà on 127.0.0.1, until Ctrl-C."
+    import subprocess, importlib.util
+    if importlib.util.find_spec('voila') is None: raise ImportError("bassnb app needs Voilà: pip install voila")
+    if a.model and not Path(a.model).is_dir(): raise FileNotFoundError(f"--model {a.model}: no such folder (give a folder from bassnb bundle)")
+    if not 0 < a.port < 65536 or not _port_free(a.port):
+        raise ValueError(f"--port {a.port}: not free on 127.0.0.1; choose another, e.g. --port {a.port + 1 if a.port < 65535 else 8866}")
+    env = dict(os.environ, BASSNB_APP_DIR=str(Path.cwd()), BASSNB_APP_MODEL=str(Path(a.model).resolve()) if a.model else '',
+               BASSNB_APP_DEVICE=a.device or '')
+    log = tempfile.NamedTemporaryFile('w+', prefix='bassnb_app_', suffix='.log', delete=False)
+    cmd = [sys.executable, '-m', 'voila', str(app_notebook()), '--no-browser', f'--port={a.port}', '--Voila.ip=127.0.0.1',
+           '--theme=light', '--VoilaConfiguration.show_tracebacks=False']
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f'http://127.0.0.1:{a.port}/'
+    try:
+        if not _wait_http(url + 'voila/static/extension.js', proc):     # a static file: asking for the page would start a kernel
+            log.seek(0); tail = log.read()[-2000:]
+            raise ValueError(f"Voilà did not start (its log: {log.name}): {(tail.strip().splitlines() or ['no output'])[-1]}")
+        print(f"bassnb app: open {url} in a browser (Ctrl-C stops the app)", flush=True)
+        if not a.no_browser and (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY') or sys.platform in ('darwin', 'win32')):
+            import webbrowser; webbrowser.open(url)
+        proc.wait()
+        raise ValueError(f"Voilà stopped on its own (exit code {proc.returncode}); its log: {log.name}")
+    except KeyboardInterrupt: print("bassnb app: stopping…", flush=True)
+    finally:
+        if proc.poll() is None:
+            proc.terminate()                                   # Voilà shuts its kernels down on SIGTERM
+            try: proc.wait(20)
+            except subprocess.TimeoutExpired:                  # Voilà and its kernel, all at once
+                os.killpg(proc.pid, 9) if hasattr(os, 'killpg') else proc.kill(); proc.wait()
+            print("bassnb app: stopped", flush=True)
+            os.unlink(log.name)
+        log.close()
+
+def add_app(subs):
+    p = _sub(subs, 'app', 'open the bass generator as a page in your browser (served by Voilà on this computer only)')
+    p.add_argument('--port', type=int, default=8866, help='port on 127.0.0.1 (default 8866)')
+    p.add_argument('--model', help='a model folder from `bassnb bundle` (default: the bundled small models)')
+    p.add_argument('--device', choices=['cpu', 'cuda'], help='where to generate (default: CUDA when present)')
+    p.add_argument('--no-browser', action='store_true', help="only print the page's address; don't open a browser")
+    p.set_defaults(fn=cmd_app)
+
 # %% ../nbs/15_cli.ipynb #e3f9dc5c
 def parser():
     "The `bassnb` argument parser with all subcommands."
@@ -347,7 +415,7 @@ def parser():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--debug', action='store_true', help='show full tracebacks')
     subs = p.add_subparsers(title='commands', metavar='<command>')
-    for add in (add_generate, add_analyse, add_demo, add_synth, add_train_ae, add_encode, add_train_diffusion, add_bundle): add(subs)
+    for add in (add_generate, add_analyse, add_demo, add_app, add_synth, add_train_ae, add_encode, add_train_diffusion, add_bundle): add(subs)
     return p
 
 def main(argv=None):

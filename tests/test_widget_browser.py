@@ -2,7 +2,7 @@
 
 Opens a notebook that shows `bass_widget` with tiny untrained models, runs it, presses Generate (3 DDIM steps on 2 s
 of the demo mix, with an uploaded style clip) and checks that the players and the spectrogram appear; also a bad
-path (a message, no traceback) and Save (writes, then refuses to overwrite). Skips when Playwright or a Chromium is missing."""
+path (a message, no traceback) and Save take (writes the take, then refuses to overwrite it). Skips when Playwright or a Chromium is missing."""
 import json, os, shutil, signal, socket, subprocess, sys, time, urllib.request
 from pathlib import Path
 import pytest
@@ -98,7 +98,7 @@ def test_widget_generates_in_browser(browser, lab, tmp_path):
         try:
             pg.goto(f'{lab}/lab/tree/app.ipynb?reset')
             pg.wait_for_function(KERNEL_READY, timeout=90_000)
-            gen = pg.locator('button.jupyter-button', has_text='Generate')
+            gen = pg.locator('button.bassnb-generate')
             for attempt in range(3):                      # run-all right after the kernel connects is sometimes lost
                 pg.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
                 try: pg.wait_for_function(STARTED, timeout=15_000); break
@@ -116,12 +116,14 @@ def test_widget_generates_in_browser(browser, lab, tmp_path):
                 pg.locator('button.jupyter-button', has_text='upload style').click()
             chooser.value.set_files(str(ROOT / 'data_samples' / 'style_synth.ogg'))
             expect(pg.locator('.bassnb-info')).to_contain_text('uploaded style_synth.ogg', timeout=30_000)
-            assert pg.get_by_placeholder("'none' or the path of a bass clip").input_value().endswith('uploads/style_synth.ogg')
+            test_style = pg.get_by_placeholder("'none', a name from the list, or the path of a bass clip")
+            assert test_style.input_value() == 'uploaded: style_synth.ogg'      # by name: no internal temp path
 
             mix.fill(str(ROOT / 'data_samples' / 'demo_mix.ogg'))        # the demo mix, 2 s of it, 3 steps
             gen.click()
-            expect(pg.locator('.bassnb-ok')).to_contain_text('generated 1 take(s) of 2.0 s', timeout=60_000)
-            expect(pg.locator('.bassnb-ok')).to_contain_text('g=1.0, seed=0')   # the uploaded style was used
+            ok = pg.locator('.bassnb-status .bassnb-ok')
+            expect(ok).to_contain_text('generated 1 take(s) of 2.0 s', timeout=60_000)
+            expect(ok).to_contain_text('style g=1.0, seed=0')                # the uploaded style was used
             expect(pg.locator('audio')).to_have_count(2)                  # bass, and mix + bass
             expect(pg.get_by_text('step 3/3')).to_be_visible()
             assert all(a.get_attribute('src') for a in pg.locator('audio').all())
@@ -129,13 +131,23 @@ def test_widget_generates_in_browser(browser, lab, tmp_path):
             expect(img).to_be_visible()
             assert img.evaluate('i => i.naturalWidth') > 100              # the spectrogram PNG decoded
 
-            pg.locator('button.jupyter-button', has_text='Save').click()
-            expect(pg.locator('.bassnb-ok')).to_contain_text('saved 2 files', timeout=30_000)
-            assert (tmp_path / 'saved' / 'bass.wav').stat().st_size > 1000
-            before = (tmp_path / 'saved' / 'bass.wav').read_bytes()
-            pg.locator('button.jupyter-button', has_text='Save').click()                 # again: refused
-            expect(pg.locator('.bassnb-error')).to_contain_text('already exists', timeout=30_000)
-            assert (tmp_path / 'saved' / 'bass.wav').read_bytes() == before
+            save = pg.locator('button.jupyter-button[title="Save take"]')
+            tstat = pg.locator('.bassnb-take-status')
+            save.click()
+            expect(tstat.locator('.bassnb-ok')).to_contain_text('bass_take1.wav, bass_take1_with_song.wav', timeout=30_000)
+            saved = tmp_path / 'saved' / 'bass_take1.wav'
+            assert saved.stat().st_size > 1000
+            before = saved.read_bytes()
+            save.click()                                                    # again: refused, in the widget's words
+            expect(tstat.locator('.bassnb-error')).to_contain_text("tick 'overwrite'", timeout=30_000)
+            assert saved.read_bytes() == before
+
+            mix.fill(str(tmp_path / 'gone.wav'))                          # an error after takes: nothing stale stays
+            gen.click()
+            expect(pg.locator('.bassnb-status .bassnb-error')).to_contain_text('gone.wav: no such file', timeout=60_000)
+            expect(pg.locator('audio')).to_have_count(0)
+            expect(pg.locator('img.widget-image')).to_be_hidden()
+            expect(pg.get_by_text('step 3/3')).to_have_count(0)
         finally:
             pg.screenshot(path=str(tmp_path / 'widget.png'), full_page=True)
             b.close()
