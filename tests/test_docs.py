@@ -29,9 +29,10 @@ def site(request, tmp_path_factory):
     r = subprocess.run([sys.executable, str(ROOT / 'scripts' / 'build_docs.py'), '--out', str(d / 'site'),
                         '--stage', str(d / 'stage'), '--jobs', '2'], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-5000:] + r.stderr[-5000:]
-    tr = request.config.pluginmanager.get_plugin('terminalreporter')
-    for line in r.stdout.splitlines():
-        if 'slowest five' in line and tr: tr.write_line(f'\n{line} (whole build {time.perf_counter() - t0:.0f} s)')
+    capman = request.config.pluginmanager.getplugin('capturemanager')
+    with capman.global_and_fixture_disabled():                       # into the test log, also without -s
+        for line in r.stdout.splitlines():
+            if 'slowest five' in line: print(f'\n{line} (whole build {time.perf_counter() - t0:.0f} s)')
     return d / 'site'
 
 def test_no_control_characters_in_markdown():
