@@ -19,3 +19,14 @@ sfs="timgm6mb-soundfont csound-soundfont opl3-soundfont fluid-soundfont-gm"
 command -v chromium >/dev/null || { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null &&
   apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } ||
   echo "setup.sh: no chromium (apt-get install chromium); the browser test will be skipped"
+# The docs site (scripts/docs.sh) is built with mkdocs-material + mkdocs-jupyter and MathJax from jupyter-server-mathjax
+# (dev_requirements above); the one Mermaid diagram (nbs/index.ipynb) is drawn by mermaid.min.js from its npm package.
+mm=.venv/share/bassnb/mermaid.min.js
+if [ ! -f "$mm" ]; then
+  t=$(mktemp -d)
+  if command -v npm >/dev/null && (cd "$t" && npm pack -q mermaid@11.17.2 >/dev/null 2>&1 &&
+       tar xzf mermaid-11.17.2.tgz package/dist/mermaid.min.js); then
+    mkdir -p "$(dirname "$mm")" && mv "$t/package/dist/mermaid.min.js" "$mm"
+  else echo "setup.sh: no mermaid.min.js (needs npm); the docs site will show the index's diagram as its source text"; fi
+  rm -rf "$t"
+fi
