@@ -12,7 +12,7 @@ from .imports import *
 from .audio import AudioError, load_audio, resample, to_channels, fix_nonfinite, check_sr, rms_db, is_silent, save_audio
 from .audio import check_output, audio_format
 from .autoencoder import StftAutoencoder
-from .unet import LatentUNet
+from .unet import LatentUNet, SIDE_DIMS
 from .spectral import chroma
 from .checkpoint import load_model, save_model, CheckpointError
 from .base import assets_dir, fingerprint, pick_device
@@ -101,7 +101,7 @@ def check_models(bass_ae:StftAutoencoder, mix_ae:StftAutoencoder, unet:LatentUNe
     if (b.sr, b.channels) != (m.sr, m.channels):
         raise CheckpointError(f"{paths['bass_ae']} ({b.sr} Hz x{b.channels}) and {paths['mix_ae']} ({m.sr} Hz x{m.channels}) "
                               "work at different rates or channel counts; they come from different presets.")
-    side = 12 * (getattr(u, 'side', '') == 'chroma')
+    side = SIDE_DIMS[getattr(u, 'side', '')]
     if (u.in_dim, u.cond_dim - side) != (b.latent_dim, m.latent_dim):
         raise CheckpointError(f"{paths['unet']}: expects {u.in_dim}-channel bass and {u.cond_dim - side}-channel mix latents, but the "
                               f"autoencoders make {b.latent_dim} and {m.latent_dim}: they come from another preset. "

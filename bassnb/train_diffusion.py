@@ -13,7 +13,7 @@ from .checkpoint import save_tensors, load_tensors, save_model, load_model, writ
 from .learner import Learner, TrainConfig, run_training, to_device, CheckpointCB, EMACB, EveryCB, LogCB, ProgressCB
 from .base import fingerprint, from_preset    # fingerprint re-exported: it was defined here before `00b_base`
 from .data import find_songs, split_songs, mix_crop, torch_threads
-from .unet import LatentUNet, UNetConfig, unet_preset
+from .unet import LatentUNet, UNetConfig, unet_preset, SIDE_DIMS
 from .spectral import chroma
 from .diffusion import diffusion_loss
 import copy
@@ -196,10 +196,10 @@ def ldm_learner(latents, out, cfg:LDMTrainConfig, model_cfg:UNetConfig|None=None
     if cfg.init:                                                   # fine-tuning: the checkpoint's architecture and weights,
         unet, meta = load_model(cfg.init, LatentUNet)
         if cfg.side and cfg.side != unet.cfg.side: unet = unet.with_side(cfg.side)   # widened to read a side input
-    else: unet, meta = LatentUNet(model_cfg or unet_preset(cfg.preset, in_dim=db, cond_dim=dm + 12 * (cfg.side == 'chroma'),
+    else: unet, meta = LatentUNet(model_cfg or unet_preset(cfg.preset, in_dim=db, cond_dim=dm + SIDE_DIMS[cfg.side],
                                                            side=cfg.side, pos=cfg.pos, max_len=cfg.crop_frames)), {}
     mcfg = unet.cfg
-    side = 12 * (mcfg.side == 'chroma')
+    side = SIDE_DIMS[mcfg.side]
     if (mcfg.in_dim, mcfg.cond_dim) != (db, dm + side):
         raise ValueError(f"U-Net expects {mcfg.in_dim}+{mcfg.cond_dim} channels, the cache has {db}+{dm}" + (f"+{side} (chroma)" if side else ''))
     if meta.get('fingerprints', index['fingerprints']) != index['fingerprints']:
