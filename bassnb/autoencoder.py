@@ -283,6 +283,19 @@ def with_phase(self:StftAutoencoder, phase:str):
     new.load_state_dict(sd)
     return new
 
+# %% ../nbs/04_autoencoder.ipynb #1fec6398
+@patch
+def with_enc_if(self:StftAutoencoder):
+    "A copy of this autoencoder whose encoder also reads each bin's instantaneous frequency, the new input weights at zero (same output at first)."
+    if self.cfg.enc_if: return self
+    new = StftAutoencoder(replace(self.cfg, enc_if=True)).to(self.latent_mean.device)
+    sd = self.state_dict()
+    w = sd['encoder.net.0.weight']
+    sd['encoder.net.0.weight'] = torch.cat([w, torch.zeros_like(w)], 1)     # rows: log-magnitudes first, then frequencies
+    new.load_state_dict(sd)
+    return new
+
+
 # %% ../nbs/04_autoencoder.ipynb #be0bd40e
 def _chunks(m:int, chunk:int, context:int):
     "(lo, hi, a, b) per chunk: process frames [lo, hi), keep [a, b) (absolute frames) of `m`."

@@ -139,9 +139,13 @@ def _init_ae(cfg:AETrainConfig, model_cfg:AEConfig|None=None):
     ae, _ = load_model(cfg.init, StftAutoencoder)
     if ae.cfg.kind != cfg.kind:
         raise ValueError(f"{cfg.init}: is a {ae.cfg.kind} autoencoder, but this run trains a {cfg.kind} one (--kind)")
-    if bad := set(cfg.model) - {'phase'}:
-        raise ValueError(f"fine-tuning {cfg.init} can change its decoder's phase mode only, not {sorted(bad)}: train a new model instead")
+    if bad := set(cfg.model) - {'phase', 'enc_if'}:
+        raise ValueError(f"fine-tuning {cfg.init} can change its decoder's phase mode and widen its encoder (enc_if) only, "
+                         f"not {sorted(bad)}: train a new model instead")
     if cfg.model.get('phase', ae.cfg.phase) != ae.cfg.phase: ae = ae.with_phase(cfg.model['phase'])
+    if cfg.model.get('enc_if'):
+        if cfg.freeze_encoder: raise ValueError("enc_if (--enc-if) adds encoder inputs that must be learned: drop --freeze-encoder")
+        ae = ae.with_enc_if()
     ae.encoder.requires_grad_(not cfg.freeze_encoder)
     return ae
 
