@@ -209,7 +209,7 @@ def check_settings(a) -> dict:
     if a.n < 1: raise ValueError(f"--n must be a whole number >= 1, got {a.n}")
     if a.grounding is not None and not a.style:
         print("bassnb: warning: --grounding acts only with --style (a bass clip whose sound to take on); ignored", file=sys.stderr)
-    kw = {k: v for k, v in dict(steps=a.steps, cfg=a.cfg, rescale=a.rescale, grounding=a.grounding if a.style else None).items()
+    kw = {k: v for k, v in dict(steps=a.steps, guidance=a.guidance, rescale=a.rescale, grounding=a.grounding if a.style else None).items()
           if v is not None}
     GenConfig(**kw, precision=a.precision)                    # a ValueError naming the allowed range
     return kw
@@ -221,7 +221,8 @@ def add_generate(subs):
     p.add_argument('--mix-out', help='also write the mix with the bass added to this file')
     p.add_argument('--style', help='a bass clip (>= 0.5 s) whose sound the bass should take on')
     p.add_argument('--steps', type=int, help=f'DDIM steps, >= 1 (default {GenConfig.steps}; 16 score the same for the bundled model with a quarter of the U-Net calls)')
-    p.add_argument('--cfg', type=float, help=f'guidance scale, >= 0 (default {GenConfig.cfg:g}; 1 = no guidance)')
+    p.add_argument('--guidance', type=float, help=f'guidance scale, >= 0 (default {GenConfig.guidance:g}; 1 = no guidance)')
+    p.add_argument('--cfg', dest='guidance', type=float, help=argparse.SUPPRESS)   # its earlier name: still works, not shown
     p.add_argument('--rescale', type=float, help=f'guidance std rescale in [0, 1] (default {GenConfig.rescale:g})')
     p.add_argument('--grounding', type=float, help=f'style grounding strength in [0, 1] (default {GenConfig.grounding:g}; needs --style)')
     p.add_argument('--seed', type=int, default=0, help='random seed (default 0): same seed, same bass')
@@ -321,7 +322,7 @@ def cmd_demo(a):
     dt = time.perf_counter() - t0
     files += r.save(out / 'generated_bass.flac', out / 'mix_with_generated_bass.flac', overwrite=a.force)
     print(f"2. generated a bass for the {mix.shape[-1] / sr:.1f} s mix in {dt:.1f} s on {gen.device} "
-          f"({r.settings['steps']} DDIM steps, guidance {r.settings['cfg']:g}, style grounding {r.settings['grounding']:g})")
+          f"({r.settings['steps']} DDIM steps, guidance {r.settings['guidance']:g}, style grounding {r.settings['grounding']:g})")
     fig, axs = plt.subplots(2, 1, figsize=(13, 7), sharex=True)
     for ax, (name, x) in zip(axs, [('true bass', stems['bass']), ('generated bass', r.bass[0])]):
         tr = bass_f0(x, sr, prob=True)

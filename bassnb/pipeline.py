@@ -236,14 +236,14 @@ def condition(self:BassGenerator, y:Tensor, window=GenConfig.window):
 
 @patch
 def generate(self:BassGenerator, mix, sr:int|None=None, *, style=None, style_sr:int|None=None, steps:int|None=None,
-             cfg:float|None=None, rescale:float|None=None, grounding:float|None=None, seed=0, n_variations=1,
+             guidance:float|None=None, rescale:float|None=None, grounding:float|None=None, seed=0, n_variations=1,
              progress=True, callback=None, known:Tensor|None=None, mask:Tensor|None=None) -> Generation:
     "A bass stem for `mix` (path or array), optionally in the style of `style`; exactly as long as the mix."
     if style is None and grounding is not None and grounding != self.gen.grounding:
         warnings.warn(f"grounding={grounding} acts only with a style clip (style=...); without one it is ignored", stacklevel=2)
     if not (isinstance(n_variations, int) and n_variations >= 1):
         raise ValueError(f"n_variations must be a whole number >= 1, got {n_variations!r}")
-    s = replace(self.gen, **{k: v for k, v in dict(steps=steps, cfg=cfg, rescale=rescale, grounding=grounding).items()
+    s = replace(self.gen, **{k: v for k, v in dict(steps=steps, guidance=guidance, rescale=rescale, grounding=grounding).items()
                              if v is not None})
     x, sr = as_audio(mix, sr, 'mix')
     y, g = self._prepare(x, sr, 'mix', self.bass_ae.cfg.compression / self.sr)
@@ -251,7 +251,7 @@ def generate(self:BassGenerator, mix, sr:int|None=None, *, style=None, style_sr:
     with torch.inference_mode():
         cond = self.condition(y, s.window)
         mu = self.encode_style(style, style_sr) if style is not None else None
-        z = generate_latent(windowed(unet, s.window, s.overlap), cond, steps=s.steps, cfg=s.cfg, rescale=s.rescale,
+        z = generate_latent(windowed(unet, s.window, s.overlap), cond, steps=s.steps, guidance=s.guidance, rescale=s.rescale,
                             style_mu=mu, grounding=s.grounding, n=n_variations, seed=seed, eta=s.eta,
                             out_dim=self.unet.cfg.in_dim, callback=callback, progress=progress,
                             known=known, mask=mask)             # inpainting: `17_workflow`

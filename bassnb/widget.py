@@ -90,7 +90,7 @@ class Stopped(Exception): "Raised in the DDIM callback when the user presses Sto
 
 class BassWidget:
     "An ipywidgets panel around `BassGenerator.generate`: inputs, knobs, ranked takes with players, MIDI, bars redone, save."
-    controls = ('mix', 'style', 'seconds', 'steps', 'cfg', 'rescale', 'grounding', 'seed', 'n_variations', 'device',
+    controls = ('mix', 'style', 'seconds', 'steps', 'guidance', 'rescale', 'grounding', 'seed', 'n_variations', 'device',
                 'rank', 'folder', 'name', 'overwrite', 'span_unit', 'span')   # the settings a user (or `bass_widget(**values)`) sets
     def __init__(self, generator:BassGenerator|str|Path|None=None, workdir=None, judge=None):
         self.source = generator                              # a BassGenerator, or where to load one from
@@ -128,8 +128,8 @@ def _controls(self:BassWidget, g:GenConfig):
     self.style_upload = W.FileUpload(accept='audio/*,.wav,.flac,.ogg,.mp3', description='upload style')
     self.steps = _slider(W.IntSlider, g.steps, 1, 200, 1, 'quality (steps)',
                          'DDIM steps K: more steps, finer detail; the time grows with them (16 is quick, 64 the default)')
-    self.cfg = _slider(W.FloatSlider, g.cfg, 1., 8., .1, 'follow the song',
-                       'guidance λ (classifier-free guidance, Ho & Salimans 2022): higher follows the mix more closely; 1 = no extra push')
+    self.guidance = _slider(W.FloatSlider, g.guidance, 1., 8., .1, 'follow the song',
+                            'guidance λ (classifier-free guidance, Ho & Salimans 2022): higher follows the mix more closely; 1 = no extra push')
     self.rescale = _slider(W.FloatSlider, g.rescale, 0., 1., .05, 'smooth strong pull',
                            'rescale φ (Lin et al. 2023): tames the harsh sound of high guidance; 0 = off')
     self.grounding = _slider(W.FloatSlider, g.grounding, 0., 2., .05, 'style strength',
@@ -203,7 +203,7 @@ def _layout(self:BassWidget):
         W.HTML('<b>bassnb</b>: a bass part for your song (latent diffusion, Pasini et al. 2024). '
                'Hover over a control for what it does.'),
         row(self.mix, self.mix_upload, self.seconds), row(self.style, self.style_upload),
-        row(self.steps, self.cfg), row(self.rescale, self.grounding),
+        row(self.steps, self.guidance), row(self.rescale, self.grounding),
         row(self.n_variations, self.seed, self.device, self.rank),
         row(self.gen_btn, self.stop_btn, self.progress, self.step_label), self.status, self.take_box],
         layout=W.Layout(max_width='100%', overflow='hidden'))
@@ -260,7 +260,7 @@ def generator(self:BassWidget):
 
 @patch
 def _knobs(self:BassWidget):
-    return dict(steps=self.steps.value, cfg=self.cfg.value, rescale=self.rescale.value, grounding=self.grounding.value,
+    return dict(steps=self.steps.value, guidance=self.guidance.value, rescale=self.rescale.value, grounding=self.grounding.value,
                 seed=self.seed.value)
 
 @patch
@@ -336,7 +336,7 @@ def generate(self:BassWidget):
         self._refresh('best')
         s = res.settings
         self.message(f"generated {s['n_variations']} take(s) of {mix.shape[-1] / sr:.1f} s in {time.time() - t0:.1f} s "
-                     f"on {g.device.type}: steps K={s['steps']}, follow λ={s['cfg']:g}, smooth φ={s['rescale']:g}, "
+                     f"on {g.device.type}: steps K={s['steps']}, follow λ={s['guidance']:g}, smooth φ={s['rescale']:g}, "
                      f"style g={s['grounding'] if s['style'] else 'off (no style)'}, seed={s['seed']}", 'ok')
         self.progress.bar_style = 'success'
     except Exception as e:

@@ -29,7 +29,7 @@ def quality(gen, songs, a):
     def generated(song):
         k = song[1]['song_id']
         if k not in cache:
-            cache[k] = gen.generate(song_mix(song), song[1]['sr'], seed=a.seed, steps=a.steps, cfg=a.cfg, rescale=a.rescale, progress=False).bass[0]
+            cache[k] = gen.generate(song_mix(song), song[1]['sr'], seed=a.seed, steps=a.steps, guidance=a.guidance, rescale=a.rescale, progress=False).bass[0]
         return cache[k]
     cands = {'ground truth': cands['ground truth'], 'generated (default settings)': generated,
              'rule-based (mix -> beats + chords -> roots)': cands['rule-based'], 'mismatch (another song\'s bass)': cands['mismatch'],
@@ -52,7 +52,7 @@ def style(gen, songs, a):
         clip = refs[req]
         mix = song_mix((stems, m))
         row = dict(song=m['song_id'], own=own, requested=req)
-        takes = {f'g{g:g}': gen.generate(mix, m['sr'], style=clip, style_sr=TIMBRE_SR, grounding=g, seed=a.seed, steps=a.steps, cfg=a.cfg, rescale=a.rescale,
+        takes = {f'g{g:g}': gen.generate(mix, m['sr'], style=clip, style_sr=TIMBRE_SR, grounding=g, seed=a.seed, steps=a.steps, guidance=a.guidance, rescale=a.rescale,
                                           progress=False).bass[0] for g in a.grounding}
         takes['ground truth'] = stems['bass']
         for k, x in takes.items():
@@ -87,7 +87,7 @@ def main():
     ap.add_argument('--style-seed', type=int, default=50_000, help='seed of the songs whose lines make the style clips')
     ap.add_argument('--grounding', type=float, nargs='+', default=[0., 1.])
     ap.add_argument('--steps', type=int, help=f'DDIM steps (default: GenConfig.steps = {GenConfig.steps})')
-    ap.add_argument('--cfg', type=float, help=f'guidance scale (default: GenConfig.cfg = {GenConfig.cfg:g})')
+    ap.add_argument('--guidance', type=float, help=f'guidance scale (default: GenConfig.guidance = {GenConfig.guidance:g})')
     ap.add_argument('--rescale', type=float, help=f'guidance rescale (default: GenConfig.rescale = {GenConfig.rescale:g})')
     ap.add_argument('--precision', default='auto', choices=['auto', 'fp32', 'bf16'], help='U-Net precision (default: auto)')
     ap.add_argument('--threads', type=int, default=2)

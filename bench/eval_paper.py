@@ -22,7 +22,7 @@
    not comparable with published (VGGish) FAD numbers.
 
     python bench/eval_paper.py --n 30 --save                 # bundled models -> bench/results/eval_paper.{md,json}
-    python bench/eval_paper.py --n 5 --steps 8 64 --cfgs 6 --json /tmp/quick.json
+    python bench/eval_paper.py --n 5 --steps 8 64 --guidance 6 --json /tmp/quick.json
     python bench/eval_paper.py --model my_models --contrastive runs/contrastive/model.safetensors
     python bench/eval_paper.py --n 30 --compare runs/contrastive/model.safetensors   # matching of other judges too
 
@@ -92,10 +92,10 @@ def silenced(song, beats=4):
     return x
 
 
-def generate(gen, songs, steps, cfg, a):
+def generate(gen, songs, steps, guidance, a):
     t0 = time.perf_counter()
-    out = [gen.generate(song_mix(s), s[1]['sr'], steps=steps, cfg=cfg, seed=a.seed, progress=False).bass[0]
-           for s in tqdm(songs, desc=f'{steps} steps, guidance {cfg:g}', leave=False)]
+    out = [gen.generate(song_mix(s), s[1]['sr'], steps=steps, guidance=guidance, seed=a.seed, progress=False).bass[0]
+           for s in tqdm(songs, desc=f'{steps} steps, guidance {guidance:g}', leave=False)]
     return out, time.perf_counter() - t0
 
 
@@ -128,8 +128,8 @@ def run(a):
     others = [read_song(s.dir) for s in test[a.n:2 * a.n]]
     blat = lambda xs, ss: [audio_latent(gen.bass_ae, x, s[1]['sr']) for x, s in zip(xs, ss)]
     zm = [audio_latent(gen.mix_ae, song_mix(s), s[1]['sr']) for s in songs]
-    d = dict(steps=gen.gen.steps, cfg=gen.gen.cfg)
-    settings = sorted({(s, d['cfg']) for s in a.steps} | {(d['steps'], c) for c in a.cfgs} | {(d['steps'], d['cfg'])})
+    d = dict(steps=gen.gen.steps, guidance=gen.gen.guidance)
+    settings = sorted({(s, d['guidance']) for s in a.steps} | {(d['steps'], c) for c in a.guidance} | {(d['steps'], d['guidance'])})
     gens = {}
     for st, c in settings:                                    # each setting from scratch, same seed
         audio, dt = generate(gen, songs, st, c, a)
@@ -137,7 +137,7 @@ def run(a):
     real = [s[0]['bass'] for s in songs]
     cands = {'ground truth': real,
              'bass autoencoder reconstruction': [reconstruct(gen.bass_ae, x, s[1]['sr']) for x, s in zip(real, songs)],
-             f"generated (default: {d['steps']} steps, guidance {d['cfg']:g})": None,
+             f"generated (default: {d['steps']} steps, guidance {d['guidance']:g})": None,
              "mismatch (another song's bass)": [mismatch_bass(songs)(s) for s in songs],
              'silence': [torch.zeros_like(x) for x in real],
              'probe: re-rendered as written': [rendered_bass(t.dir, s) for t, s in zip(test, songs)],
@@ -153,7 +153,7 @@ def run(a):
              'probe: ground truth, first bar silent': [silenced(s) for s in songs],
              'probe: ground truth delayed 1 beat': [delayed(s, 1) for s in songs],
              'probe: ground truth delayed 1 bar': [delayed(s, 4) for s in songs]}
-    zb = {k: gens[d['steps'], d['cfg']]['lat'] if v is None else blat(v, songs) for k, v in cands.items()}
+    zb = {k: gens[d['steps'], d['guidance']]['lat'] if v is None else blat(v, songs) for k, v in cands.items()}
     gen_key = next(k for k in cands if k.startswith('generated'))
     match, pairs = matching(model, zm, zb, gen_key)
     compare = []
@@ -165,7 +165,7 @@ def run(a):
     sweep = []
     for (st, c), g in gens.items():
         j = judge(model, zm, g['lat'])
-        sweep.append(dict(steps=st, cfg=c, fad=fads(embeddings(model, g['lat'], a), ref), acc=j['acc'],
+        sweep.append(dict(steps=st, guidance=c, fad=fads(embeddings(model, g['lat'], a), ref), acc=j['acc'],
                           score=float(np.mean(j['scores'])), seconds=g['seconds']))
     h = len(songs) // 2
     refs = [dict(ref='real basses of the first half of the songs vs the second half', n_songs=[h, len(songs) - h],
@@ -212,10 +212,10 @@ def tables(r, a):
     d = r['default']
     head = '| FAD | FAD (normalised embeddings) | retrieval accuracy | matching score | generation (s) |\n|---|---|---|---|---|---|'
     row = lambda s, first: f"| {first} | {s['fad']['pre']:.3f} | {s['fad']['norm']:.4f} | {s['acc']:.3f} | {s['score']:.3f} | {s['seconds']:.0f} |"
-    out += [f"## FAD vs DDIM steps (guidance {d['cfg']:g})", '', '| DDIM steps ' + head]
-    out += [row(s, s['steps']) for s in r['sweep'] if s['cfg'] == d['cfg'] and s['steps'] in a.steps]
+    out += [f"## FAD vs DDIM steps (guidance {d['guidance']:g})", '', '| DDIM steps ' + head]
+    out += [row(s, s['steps']) for s in r['sweep'] if s['guidance'] == d['guidance'] and s['steps'] in a.steps]
     out += ['', f"## FAD vs guidance ({d['steps']} DDIM steps)", '', '| guidance ' + head]
-    out += [row(s, f"{s['cfg']:g}") for s in r['sweep'] if s['steps'] == d['steps'] and s['cfg'] in a.cfgs]
+    out += [row(s, f"{s['guidance']:g}") for s in r['sweep'] if s['steps'] == d['steps'] and s['guidance'] in a.guidance]
     out += ['', '## FAD references (each set against the real basses of the same songs unless said)', '',
             '| set | songs | FAD | FAD (normalised embeddings) |', '|---|---|---|---|']
     out += [f"| {x['ref']} | {' vs '.join(map(str, x['n_songs']))} | {x['fad']['pre']:.3f} | {x['fad']['norm']:.4f} |" for x in r['references']]
@@ -236,7 +236,7 @@ def main():
     ap.add_argument('--n', type=int, default=30, help='test songs')
     ap.add_argument('--seed', type=int, default=0, help='generation seed (the same for every setting)')
     ap.add_argument('--steps', type=int, nargs='+', default=[8, 16, 32, 64], help='DDIM steps of the steps sweep')
-    ap.add_argument('--cfgs', type=float, nargs='+', default=[1, 2, 4, 6, 8], help='guidance scales of the guidance sweep')
+    ap.add_argument('--guidance', type=float, nargs='+', default=[1, 2, 4, 6, 8], help='guidance scales of the guidance sweep')
     ap.add_argument('--fad-frames', type=int, default=32, help='latent frames per FAD window (the training crop)')
     ap.add_argument('--fad-hop', type=int, default=8, help='latent frames between FAD windows')
     ap.add_argument('--threads', type=int, default=1)
