@@ -74,7 +74,7 @@ def cmd_train_ae(a):
     train_ae(a.data, a.out, a.preset, a.kind, steps=a.steps, **kw)
 
 def add_batch_options(p):
-    "--global-batch and --accum: how many examples one optimiser step sees (see `06a_learner`)."
+    "--global-batch and --accum: how many examples one optimiser step sees (see `05b_learner`)."
     p.add_argument('--global-batch', type=int, help="examples per optimiser step over all processes (default: the "
                    "preset's, else batch-size x processes); batch-size is per process, the rest is accumulated")
     p.add_argument('--accum', type=int, help='micro-batches accumulated per optimiser step (instead of --global-batch)')
@@ -112,7 +112,7 @@ def add_train_ae(subs):
 # %% ../nbs/15_cli.ipynb #1579e364
 def cmd_encode(a):
     "Encode a corpus into a latent cache."
-    from bassnb.train_autoencoder import load_ae
+    from bassnb.checkpoint import load_ae
     from bassnb.train_diffusion import build_latent_cache
     dev = pick_device(a.device or 'auto')
     bae, mae = load_ae(a.bass_ae, 'bass', device=dev), load_ae(a.mix_ae, 'mix', device=dev)

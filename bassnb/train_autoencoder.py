@@ -4,8 +4,7 @@
 
 # %% auto #0
 __all__ = ['AETrainConfig', 'ae_train_preset', 'random_gain', 'ae_step', 'ae_validate', 'latent_stats', 'export_ae', 'ae_preview',
-           'check_not_silent', 'ae_learner', 'train_ae', 'load_ae', 'reconstruct', 'mel_griffinlim', 'recon_scores',
-           'assets_dir']
+           'check_not_silent', 'ae_learner', 'train_ae', 'reconstruct', 'mel_griffinlim', 'recon_scores', 'assets_dir']
 
 # %% ../nbs/06_train_autoencoder.ipynb #f02628dc
 from .imports import *
@@ -178,16 +177,6 @@ def train_ae(data, out, preset='small', kind='bass', steps:int|None=None, **kw):
     return run_training(partial(ae_learner, data, out), cfg)
 
 # %% ../nbs/06_train_autoencoder.ipynb #bfc38134
-def load_ae(path=None, kind='bass', preset='small', device='cpu'):
-    "Load an exported autoencoder (default: the bundled `preset` model for `kind`) in eval mode."
-    path = Path(path) if path else assets_dir() / 'models' / preset / f'{kind}_ae.safetensors'
-    if not path.with_suffix('.safetensors').exists():
-        raise FileNotFoundError(f"{path}: no such model. Train one with `bassnb train-ae --kind {kind} ...` and pass "
-                                "its run folder's model.safetensors.")
-    ae, _ = load_model(path, StftAutoencoder, device)
-    if ae.cfg.kind != kind: raise ValueError(f"{path}: is a {ae.cfg.kind} autoencoder, but a {kind} one was asked for.")
-    return ae.eval()
-
 @torch.no_grad()
 def reconstruct(ae, x:Tensor, sr:int):
     "Pass audio `x` (channels, n) at `sr` Hz through `ae`; returns audio with the shape and rate of `x`."

@@ -15,6 +15,7 @@ from .evaluation import mono_at, onset_envelope, bass_f0, chord_index, chord_mas
 from .synth import NOTE_NAMES
 from .audio import atomic_write, resample, to_channels
 from .pipeline import as_audio, to_channels_batch, Generation, BassGenerator
+from .contrastive import load_contrastive, embed_audio
 from fastcore.basics import patch
 import librosa, pretty_midi
 
@@ -280,7 +281,6 @@ def chord_agreement(bass, mix, sr:int, track=None):
 # %% ../nbs/17_workflow.ipynb #2a9c5ff8
 def fit_scores(res:Generation, mix, sr:int, gen:BassGenerator, judge=None, w_judge=1.):
     "Per take of `res`: the judge's match score, the chord agreement, and fit = chords + `w_judge` * judge."
-    from bassnb.contrastive import load_contrastive, embed_audio
     if judge is None: judge = load_contrastive(bass_ae=gen.bass_ae, mix_ae=gen.mix_ae, device=gen.device)
     em = embed_audio(judge, gen.mix_ae, mix, sr)
     out = []

@@ -13,7 +13,8 @@ import argparse, statistics
 from pathlib import Path
 import torch, torch.nn.functional as F
 from ae_recon import excerpts, model_path
-from bassnb.train_autoencoder import load_ae, mel_griffinlim
+from bassnb.checkpoint import load_ae
+from bassnb.train_autoencoder import mel_griffinlim
 from bassnb.spectral import stft, istft, power, MSSD_HOPS
 from common import test_songs
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np, torch
 from bassnb.autoencoder import phase_advance, inst_freq, if_phase, fit_f0, harmonic_deviation
 from bassnb.spectral import stft, istft, griffin_lim
-from bassnb.train_autoencoder import load_ae, mel_griffinlim
+from bassnb.checkpoint import load_ae
+from bassnb.train_autoencoder import mel_griffinlim
 from bassnb.data import find_songs
 from bassnb.synth import read_song
 from bassnb.evaluation import bass_f0, pitch_accuracy, chord_tone_fraction, root_fraction, peak_errors, note_pitch

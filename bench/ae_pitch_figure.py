@@ -12,7 +12,7 @@ import numpy as np, torch, pretty_midi
 import matplotlib; matplotlib.use('agg')
 import matplotlib.pyplot as plt
 from bassnb.timbres import render_timbre
-from bassnb.train_autoencoder import load_ae
+from bassnb.checkpoint import load_ae
 
 
 def main():

@@ -11,7 +11,8 @@ encode / decode speed in seconds of compute per minute of audio.
 import argparse, time, statistics, json
 from pathlib import Path
 import torch
-from bassnb.train_autoencoder import load_ae, mel_griffinlim, recon_scores
+from bassnb.checkpoint import load_ae
+from bassnb.train_autoencoder import mel_griffinlim, recon_scores
 from bassnb.data import load_song
 from common import test_songs, write_results
 

@@ -1,4 +1,4 @@
-"""The paper's two objective evaluations (Pasini et al. 2024), with judges trained here (nbs/14a_contrastive.ipynb).
+"""The paper's two objective evaluations (Pasini et al. 2024), with judges trained here (nbs/14a_contrastive.ipynb, nbs/14b_train_contrastive.ipynb).
 
 1. Matching: on the first N test songs of a synthetic corpus, the contrastive mix-bass model's top-1 retrieval accuracy
    (is a mix's own bass the most similar of the N candidates of its kind? chance 1/N) and mean matching score (cosine)

@@ -65,7 +65,7 @@ def test_train_ae_fine_tune_decoder(tmp_path):
     cfg = json.loads((tmp_path / 'ft' / 'run.json').read_text())['train']
     assert (cfg['freeze_encoder'], cfg['lambda_mssd'], cfg['adv_start']) == (True, .5, 0)
     from bassnb.base import fingerprint
-    from bassnb.train_autoencoder import load_ae
+    from bassnb.checkpoint import load_ae
     assert fingerprint(load_ae(tmp_path / 'ft' / 'model.safetensors')) == fingerprint(load_ae(tmp_path / 'run' / 'model.safetensors'))
     r = run(*base, '--out', tmp_path / 'bad', '--freeze-encoder')
     assert r.returncode == 2 and 'give init=' in r.stderr and 'Traceback' not in r.stderr
