@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['EXAMPLES', 'cmd_synth', 'add_synth', 'cmd_train_ae', 'add_batch_options', 'batch_options', 'add_train_ae',
-           'cmd_encode', 'add_encode', 'cmd_train_diffusion', 'add_train_diffusion', 'cmd_bundle', 'add_bundle',
-           'cmd_generate', 'check_settings', 'add_generate', 'check_workflow_args', 'regenerate_cli', 'rank_cli',
-           'cmd_analyse', 'add_analyse', 'cmd_demo', 'add_demo', 'app_notebook', 'cmd_app', 'add_app', 'parser', 'main',
-           'USER_ERRORS', 'error_line']
+           'cmd_encode', 'add_encode', 'cmd_train_diffusion', 'add_train_diffusion', 'cmd_train_judge',
+           'add_train_judge', 'cmd_bundle', 'add_bundle', 'cmd_generate', 'check_settings', 'add_generate',
+           'check_workflow_args', 'regenerate_cli', 'rank_cli', 'cmd_analyse', 'add_analyse', 'cmd_demo', 'add_demo',
+           'app_notebook', 'cmd_app', 'add_app', 'parser', 'main', 'USER_ERRORS', 'error_line']
 
 # %% ../nbs/15_cli.ipynb #2ae4b48f
 from .imports import *
@@ -26,6 +26,7 @@ EXAMPLES = {
     'train-ae': 'bassnb train-ae --preset small --kind bass --data data/synth --out runs/ae_bass',
     'encode': 'bassnb encode --data data/synth --bass-ae runs/ae_bass/model.safetensors --mix-ae runs/ae_mix/model.safetensors --out data/latents',
     'train-diffusion': 'bassnb train-diffusion --preset small --latents data/latents --out runs/ldm',
+    'train-judge': 'bassnb train-judge --latents data/latents --out runs/contrastive',
     'bundle': 'bassnb bundle --bass-ae runs/ae_bass/model.safetensors --mix-ae runs/ae_mix/model.safetensors --unet runs/ldm/model.safetensors --out my_model',
 }
 
@@ -158,6 +159,25 @@ def add_train_diffusion(subs):
     add_batch_options(p)
     p.add_argument('--device', help="'cpu', 'cuda', 'cuda:1' (default: CUDA when present)")
     p.set_defaults(fn=cmd_train_diffusion)
+
+# %% ../nbs/15_cli.ipynb #b312a058
+def cmd_train_judge(a):
+    "Train (or resume) the contrastive mix-bass model that scores generations (`14b_train_contrastive`)."
+    from bassnb.train_contrastive import train_contrastive
+    kw = {k: v for k, v in dict(threads=a.threads, device=a.device, variants=a.variants).items() if v is not None}
+    train_contrastive(a.latents, a.out, a.preset, a.steps, **kw)
+
+def add_train_judge(subs):
+    p = _sub(subs, 'train-judge', 'train the contrastive mix-bass model (it judges how well a bass fits a mix and ranks takes) on a latent cache')
+    p.add_argument('--latents', required=True, help='latent cache folder (from bassnb encode)')
+    p.add_argument('--out', required=True, help='run folder: checkpoints, log.jsonl, model.safetensors; resumes when it holds a run')
+    p.add_argument('--variants', help='folder of re-rendered and transposed bass latents (build_bass_variants): harmony negatives')
+    p.add_argument('--preset', default='small', choices=['tiny', 'small'], help='model and training preset')
+    p.add_argument('--steps', type=int, help="total steps (default: the preset's)")
+    p.add_argument('--threads', type=int, help="override the preset's threads")
+    p.add_argument('--device', help="'cpu', 'cuda', 'cuda:1' (default: CUDA when present)")
+    p.set_defaults(fn=cmd_train_judge)
+
 
 # %% ../nbs/15_cli.ipynb #db06b2e5
 def cmd_bundle(a):
@@ -416,7 +436,7 @@ def parser():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--debug', action='store_true', help='show full tracebacks')
     subs = p.add_subparsers(title='commands', metavar='<command>')
-    for add in (add_generate, add_analyse, add_demo, add_app, add_synth, add_train_ae, add_encode, add_train_diffusion, add_bundle): add(subs)
+    for add in (add_generate, add_analyse, add_demo, add_app, add_synth, add_train_ae, add_encode, add_train_diffusion, add_train_judge, add_bundle): add(subs)
     return p
 
 def main(argv=None):

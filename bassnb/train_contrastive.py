@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['clip_loss', 'crop_starts', 'shifted_starts', 'crop_at', 'SongCrops', 'ContrastiveTrainConfig',
            'contrastive_train_preset', 'step_basses', 'contrastive_step', 'valid_crops', 'crop_metrics',
-           'contrastive_validate', 'export_contrastive', 'contrastive_learner', 'train_contrastive', 'main',
-           'song_semitones', 'bass_variants', 'build_bass_variants', 'load_variants']
+           'contrastive_validate', 'export_contrastive', 'contrastive_learner', 'train_contrastive', 'song_semitones',
+           'bass_variants', 'build_bass_variants', 'load_variants']
 
 # %% ../nbs/14b_train_contrastive.ipynb #875df1c0
 from .imports import *
@@ -185,25 +185,6 @@ def train_contrastive(latents, out, preset='small', steps:int|None=None, **kw):
     "Train (or resume) the contrastive mix-bass model on the cache in `latents`, writing everything to `out`."
     cfg = contrastive_train_preset(preset, **({'steps': steps} if steps else {}), **kw)
     return run_training(partial(contrastive_learner, latents, out), cfg)
-
-# %% ../nbs/14b_train_contrastive.ipynb #11a2e708
-def main(argv=None):
-    "`python -m bassnb.train_contrastive`: train (or resume) the contrastive model on a latent cache."
-    import argparse
-    p = argparse.ArgumentParser(prog='python -m bassnb.train_contrastive', description=train_contrastive.__doc__)
-    p.add_argument('--latents', required=True, help='latent cache folder (bassnb encode)')
-    p.add_argument('--out', required=True, help='run folder (checkpoints, log.jsonl, model.safetensors)')
-    p.add_argument('--variants', help='folder of re-rendered and transposed bass latents (build_bass_variants): harmony negatives')
-    p.add_argument('--preset', default='small', choices=['tiny', 'small'])
-    p.add_argument('--steps', type=int, help='optimiser steps in total (default: the preset)')
-    p.add_argument('--threads', type=int, help='torch CPU threads (small preset: 1)')
-    p.add_argument('--device', default='auto')
-    a = p.parse_args(argv)
-    kw = {k: v for k, v in dict(threads=a.threads, device=a.device, variants=a.variants).items() if v is not None}
-    return run_cli(lambda: train_contrastive(a.latents, a.out, a.preset, a.steps, **kw))
-
-if __name__ == '__main__' and '__file__' in globals():   # run by `python -m` (never in the notebook):
-    from bassnb.train_contrastive import main as _main; sys.exit(_main())    # call main of the fully imported module
 
 # %% ../nbs/14b_train_contrastive.ipynb #510a003c
 def song_semitones(song_id:str, k=2):
