@@ -157,38 +157,65 @@ def plot_grid(grid:SongGrid, mix=None, sr:int|None=None, ax=None, title=None):
     return ax
 
 # %% ../nbs/17_workflow.ipynb #8ca2871f
-def _runs(midi, onset_at, min_gap=2):
-    "(first, end) frame index pairs of runs of the same note number >= 0, also cut at onsets."
-    notes, cur = [], None
-    for i, q in enumerate(midi):
-        new = q >= 0 and (cur is None or q != cur[1] or (onset_at[i] and i - cur[0] > min_gap))
-        if cur is not None and (q < 0 or new): notes.append((cur[0], i, cur[1])); cur = None
-        if q >= 0 and cur is None: cur = (i, q)
-    return notes + ([(cur[0], len(midi), cur[1])] if cur else [])
+def _runs(mask):
+    "(first, end) index pairs of the runs of True in `mask`."
+    d = np.diff(np.r_[0, np.asarray(mask, int), 0])
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+
+def _pitch_cuts(midi, k:int, m:int, med=5):
+    "Offsets in `midi` (one note's frames, NaN unvoiced) where a pitch held >= `m` frames follows another; the first `k` (the attack) ignored."
+    from scipy.ndimage import median_filter
+    q = median_filter(np.where(np.isfinite(midi), np.round(midi), -1).astype(int), med, mode='nearest')[k:]
+    if not len(q): return []
+    b = np.flatnonzero(np.r_[True, q[1:] != q[:-1], True])
+    held = [(i, q[i]) for i, j in zip(b[:-1], b[1:]) if q[i] >= 0 and j - i >= m]
+    return [i + k for (_, p0), (i, p) in zip(held[:-1], held[1:]) if p != p0]
 
 def _velocities(peaks):
     db = 20 * np.log10(np.asarray(peaks) + 1e-9)
     return np.clip(np.round(100 + 3 * (db - db.max())), 1, 127).astype(int) if len(db) else db
 
+
 # %% ../nbs/17_workflow.ipynb #7d63b3cb
-def transcribe(x, sr:int, hop=128, fmin=30., fmax=400., min_dur=.05, snap=.06):
-    "Notes `[{start, end, pitch, velocity}]` of a monophonic bass: pYIN (Mauch & Dixon 2014) frames cut at onsets."
+def transcribe(x, sr:int, hop=128, fmin=30., fmax=400., min_dur=.05, attack=.04, lead=.09, rise=1.3, tune=True):
+    "Notes `[{start, end, pitch, velocity}]` of a monophonic bass: pYIN (Mauch & Dixon 2014) voiced runs cut at onsets and held pitch changes."
+    from scipy.ndimage import binary_closing
     y = mono_at(x, sr)
     if not np.abs(y).max() > 1e-6: return []
     f0, voiced, _ = librosa.pyin(y, fmin=fmin, fmax=fmax, sr=EVAL_SR, frame_length=1024, hop_length=hop)
-    midi = np.where(voiced & np.isfinite(f0), np.round(librosa.hz_to_midi(np.nan_to_num(f0, nan=1.))), -1).astype(int)
+    midi = np.where(voiced & np.isfinite(f0), librosa.hz_to_midi(np.nan_to_num(f0, nan=1.)), np.nan)
+    if tune and np.isfinite(midi).sum() > 10:      # the band's tuning, in fractions of a semitone
+        midi -= librosa.pitch_tuning(librosa.midi_to_hz(midi[np.isfinite(midi)]), resolution=.01)
     env = librosa.onset.onset_strength(y=y, sr=EVAL_SR, hop_length=hop, n_fft=512, n_mels=40)
     on = librosa.onset.onset_detect(onset_envelope=env, sr=EVAL_SR, hop_length=hop, units='frames')
-    onset_at = np.zeros(len(midi), bool); onset_at[np.clip(on, 0, len(midi) - 1)] = True
-    rms = librosa.feature.rms(y=y, frame_length=1024, hop_length=hop)[0]
-    ons, dt, notes, peaks = on * hop / EVAL_SR, hop / EVAL_SR, [], []
-    for a, b, q in _runs(midi, onset_at):
-        s, e = a * dt, b * dt
-        if e - s < min_dur: continue
-        if len(ons) and abs(ons[k := np.argmin(abs(ons - s))] - s) <= snap: s = float(ons[k])
-        notes.append(dict(start=round(s, 4), end=round(e, 4), pitch=int(q))); peaks.append(rms[a:b].max())
-    for n, v in zip(notes, _velocities(peaks)): n['velocity'] = int(v)
-    return notes
+    rms = librosa.feature.rms(y=y, frame_length=512, hop_length=hop)[0]
+    rms = np.pad(rms, (0, max(0, len(midi) - len(rms))))[:len(midi)]
+    dt = hop / EVAL_SR; K, L, M = (int(round(t / dt)) for t in (attack, lead, min_dur))
+    vv = np.isfinite(midi); notes = []
+    for a, b in _runs(binary_closing(vv, np.ones(3)) | vv):              # voiced runs, 1-frame gaps bridged
+        pts = [a, *(int(o) for o in on if a + 1 < o < b - 1), b]
+        for s, e in zip(pts[:-1], pts[1:]):                              # cut at onsets...
+            cuts = [s, *(s + c for c in _pitch_cuts(midi[s:e], K, M)), e]
+            for s2, e2 in zip(cuts[:-1], cuts[1:]):                      # ...and where a new pitch is held
+                if (e2 - s2) * dt < min_dur: continue
+                m = midi[s2:e2]; k = K if s2 == s else 0
+                m = m[k:] if np.isfinite(m[k:]).sum() >= 3 else m       # the pitch after the attack
+                if not np.isfinite(m).any(): continue
+                st, pre = s2 * dt, [o for o in on if s2 - L <= o <= s2 + 2 and not any(x['s'] + M > o for x in notes[-1:])]
+                if pre:                    # pYIN voices up to a frame late: start at the last onset near
+                    st = pre[-1] * dt
+                    if notes and notes[-1]['e'] > pre[-1]: notes[-1].update(end=st, e=pre[-1])
+                notes.append(dict(start=st, end=e2 * dt, pitch=int(np.round(np.nanmedian(m))), s=s2, e=e2))
+    out = []
+    for n in notes:         # touching notes of one pitch stay apart only if re-articulated: an onset and an energy rise
+        if out and out[-1]['pitch'] == n['pitch'] and n['s'] - out[-1]['e'] <= 2:
+            s = n['s']
+            if not (any(abs(s - o) <= 1 for o in on) and rms[s:s + 5].max() >= rise * rms[max(0, s - 3):s + 1].min()):
+                out[-1].update(end=n['end'], e=n['e']); continue
+        out.append(n)
+    vel = _velocities([rms[n['s']:n['e']].max() for n in out])
+    return [dict(start=round(float(n['start']), 4), end=round(float(n['end']), 4), pitch=n['pitch'], velocity=int(v)) for n, v in zip(out, vel)]
+
 
 # %% ../nbs/17_workflow.ipynb #9f733436
 def note_arrays(notes):
