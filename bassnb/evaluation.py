@@ -102,7 +102,7 @@ def peak_errors(x, sr:int, notes, min_dur=.4, n_fft_bin=1024, pad=2 ** 16):
             if hi >= len(S) - 1: break
             k = lo + int(np.argmax(S[lo:hi]))
             l, c, r = np.log(S[k - 1:k + 2])                                   # parabolic interpolation of the peak
-            fk = (k + .5 * (l - r) / (l - 2 * c + r + 1e-12)) * sr / pad
+            fk = (k + np.clip(.5 * (l - r) / (l - 2 * c + r - 1e-12), -.5, .5)) * sr / pad   # (a flat top: no shift past a bin)
             if best is None or S[k] > best[0]: best = (S[k], fk, h)
         if best is None: continue
         _, fk, h = best
