@@ -12,7 +12,7 @@ __all__ = ['EXAMPLES', 'cmd_synth', 'add_synth', 'cmd_train_ae', 'add_batch_opti
 # %% ../nbs/15_cli.ipynb #2ae4b48f
 from .imports import *
 import argparse
-from .base import USER_ERRORS, error_line, run_cli, pick_device   # re-exported: defined here before `00b_base`
+from .base import USER_ERRORS, error_line, run_cli, pick_device, assets_dir   # re-exported: defined here before `00b_base`
 from .autoencoder import PHASES          # light: torch and the model classes only
 from .sampling import GenConfig          # the generation settings' defaults and ranges
 _all_ = ['USER_ERRORS', 'error_line']                      # re-exported names stay in `from ... import *`
@@ -366,7 +366,6 @@ EXAMPLES['app'] = 'bassnb app --port 8866'
 
 def app_notebook():
     "The one-cell notebook that `bassnb app` serves (shipped in the package)."
-    from bassnb.train_autoencoder import assets_dir
     return assets_dir() / 'app' / 'bassnb.ipynb'
 
 def _port_free(port:int):
