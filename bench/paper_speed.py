@@ -12,7 +12,7 @@ decoding, the rest) by timing the methods it calls. Each figure is the median of
 import argparse, statistics, time, sys
 from pathlib import Path
 import torch
-from bassnb.audio import load_audio, resample
+from bassnb.audio import load_audio, resample, to_channels
 from bassnb.autoencoder import StftAutoencoder, ae_preset
 from bassnb.unet import LatentUNet, unet_preset
 from bassnb.pipeline import BassGenerator, unet_dtype
@@ -64,7 +64,7 @@ def main():
     torch.set_num_threads(a.threads)
     bass, mix, unet = paper_models()
     x, sr = load_audio(ROOT / 'data_samples' / 'demo_mix.ogg')
-    x = resample(x, sr, 44100).expand(2, -1) if x.shape[0] == 1 else resample(x, sr, 44100)
+    x = to_channels(resample(x, sr, 44100), 2)
     n = int(a.seconds * 44100)
     x = x.repeat(1, n // x.shape[1] + 1)[:, :n].contiguous()
     print(f"paper presets (random weights), {a.seconds:g} s of 44.1 kHz stereo, {a.steps} DDIM steps with guidance, "
