@@ -51,7 +51,8 @@ def ae_preset(name='small', kind='bass', **kw):
     presets = {
         'tiny': dict(sr=8000, n_fft=64, hop=16, widths=(16, 16, 24), blocks=1, latent_dim=latent // 8),
         'small': dict(sr=22050, widths=(64, 128, 192, 256, 256) if kind == 'bass' else (96, 128, 192, 256, 256)),
-        'paper': dict(sr=44100, channels=2, widths=(384, 448, 512, 512, 512)),
+        'paper': dict(sr=44100, channels=2, widths=(384, 448, 512, 512, 512),
+                      **(dict(phase='f0', enc_if=True) if kind == 'bass' else {})),   # what the small bass model learned (06)
     }
     return from_preset(AEConfig, presets, name, dict(latent_dim=latent, kind=kind), **kw)
 

@@ -137,7 +137,8 @@ def cmd_train_diffusion(a):
     "Train (or resume) the latent diffusion model."
     from bassnb.train_diffusion import train_ldm
     kw = {k: v for k, v in dict(batch_size=a.batch_size, lr=a.lr, device=a.device, threads=a.threads, seed=a.seed,
-                                pos=a.pos, crop_frames=a.crop_frames, cooldown=a.cooldown, init=a.init, side=a.side,
+                                pos=a.pos, crop_frames=a.crop_frames, cooldown=a.cooldown, init=a.init, side={'none': ''}.get(a.side, a.side),
+                                warm_start=a.warm_start or None,
                                 **batch_options(a)).items() if v is not None}
     train_ldm(a.latents, a.out, a.preset, steps=a.steps, **kw)
 
@@ -150,12 +151,15 @@ def add_train_diffusion(subs):
     for name, typ in [('batch-size', int), ('lr', float), ('threads', int), ('seed', int), ('crop-frames', int)]:
         p.add_argument(f'--{name}', type=typ, help=f"override the preset's {name}")
     p.add_argument('--pos', choices=['dpb', 'none', 'abs'], help='attention position information (default dpb)')
-    p.add_argument('--side', choices=['chroma'], help="a harmonic side input next to the mix latent: the mix's chroma "
-                   "(default: none, as in the paper); with --init of a U-Net without it, that U-Net is widened, its new "
-                   "input channels starting at zero")
+    p.add_argument('--side', choices=['none', 'chroma'], help="harmonic side input next to the mix latent: 'chroma' "
+                   "(the mix's chroma) or 'none' (the mix latent only, as in the paper); default: the preset's ('chroma' for "
+                   "paper, none for small, whose bundled U-Nets were trained either way). With --init of a U-Net without "
+                   "it, that U-Net is widened, its new input channels starting at zero")
     p.add_argument('--cooldown', type=int, help='last steps over which the learning rate falls linearly to 0 (default 0)')
     p.add_argument('--init', help='start from this exported U-Net (e.g. bassnb/assets/models/small/unet.safetensors) '
                    'instead of random weights: fine-tuning; ignored when --out already holds a run')
+    p.add_argument('--warm-start', action='store_true', help='with --init: accept a U-Net trained on the latents of other '
+                   'autoencoders (e.g. after a new bass autoencoder) as the starting point; it relearns the new latents')
     add_batch_options(p)
     p.add_argument('--device', help="'cpu', 'cuda', 'cuda:1' (default: CUDA when present)")
     p.set_defaults(fn=cmd_train_diffusion)

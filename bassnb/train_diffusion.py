@@ -142,6 +142,7 @@ class LDMTrainConfig(TrainConfig):
     n_valid: int = 64                # fixed validation crops
     pos: str = 'dpb'                 # attention position information: 'dpb', 'none', 'abs'
     side: str = ''                   # harmonic side input next to the mix latent: '' (the paper's) or 'chroma'
+    warm_start: bool = False         # with `init`: accept a U-Net trained on other autoencoders' latents as a starting point
     def __post_init__(self): self.betas = tuple(self.betas)
 
 def ldm_train_preset(name='small', **kw):
@@ -151,7 +152,8 @@ def ldm_train_preset(name='small', **kw):
                   valid_every=3, warmup=2),
         small=dict(steps=20_000, batch_size=16, crop_frames=64, lr=2e-4, ckpt_every=500, valid_every=1000, threads=1),
         paper=dict(steps=500_000, batch_size=128, global_batch=128, crop_frames=256, lr=1e-4, ckpt_every=5000,
-                   valid_every=5000, num_workers=4, bf16=True))
+                   valid_every=5000, num_workers=4, bf16=True,
+                   side='chroma'))     # the chroma side input won on the small model ("Round 5" below)
     return from_preset(LDMTrainConfig, presets, name, preset=name, **kw)
 
 # %% ../nbs/10_train_diffusion.ipynb #67377d55
@@ -202,10 +204,11 @@ def ldm_learner(latents, out, cfg:LDMTrainConfig, model_cfg:UNetConfig|None=None
     side = SIDE_DIMS[mcfg.side]
     if (mcfg.in_dim, mcfg.cond_dim) != (db, dm + side):
         raise ValueError(f"U-Net expects {mcfg.in_dim}+{mcfg.cond_dim} channels, the cache has {db}+{dm}" + (f"+{side} (chroma)" if side else ''))
-    if meta.get('fingerprints', index['fingerprints']) != index['fingerprints']:
+    if meta.get('fingerprints', index['fingerprints']) != index['fingerprints'] and not cfg.warm_start:
         raise ValueError(f"{cfg.init}: was trained on the latents of other autoencoders ({meta['fingerprints']}) than "
                          f"the cache in {latents} ({index['fingerprints']}); fine-tune it on a cache encoded with its own "
-                         "autoencoders (bassnb encode --bass-ae ... --mix-ae ... from the same model folder).")
+                         "autoencoders (bassnb encode --bass-ae ... --mix-ae ... from the same model folder), or pass warm_start=True (--warm-start) to start from its weights "
+                         "anyway and relearn the new latents.")
     ema = copy.deepcopy(unet).requires_grad_(False)
     opt = torch.optim.AdamW(unet.parameters(), cfg.lr, betas=cfg.betas, weight_decay=cfg.weight_decay)
     ds = LatentPairs(train, cfg.crop_frames, cfg.items_per_epoch, cfg.seed, mcfg.side)

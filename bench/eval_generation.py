@@ -19,6 +19,7 @@ from bassnb.pipeline import BassGenerator, GenConfig
 from bassnb.evaluation import (quality_rows, quality_table, baseline_candidates, program_references, timbre_features,
                                timbre_scale, timbre_distance, song_mix, TIMBRE_SR)
 from common import test_songs, write_results
+from bassnb.data import find_songs
 from tqdm.auto import tqdm
 
 
@@ -46,7 +47,7 @@ def style(gen, songs, a):
         own = m['stems']['bass']['program']
         others = [p for p in BASS_PROGRAMS if p != own]
         req = others[i % len(others)]
-        refs = program_references(a.style_seed + i, seconds=8.)              # another song's line, by each program
+        refs = program_references(a.style_seed + i, seconds=8., soundfont=a.style_soundfont)   # another song's line, by each program
         F = {p: timbre_features(v, TIMBRE_SR) for p, v in refs.items()}
         scale = timbre_scale(list(F.values()))
         clip = refs[req]
@@ -86,6 +87,11 @@ def main():
     ap.add_argument('--seed', type=int, default=0, help='generation seed')
     ap.add_argument('--style-seed', type=int, default=50_000, help='seed of the songs whose lines make the style clips')
     ap.add_argument('--grounding', type=float, nargs='+', default=[0., 1.])
+    ap.add_argument('--style-soundfont', default='timgm6mb', help="SoundFont playing the style clips and program references "
+                    "(default timgm6mb, a training one; 'fluidr3' for timbres the models never heard)")
+    ap.add_argument('--whole', action='store_true', help='score the first songs of --data itself, not of its test split '
+                    '(for a test-only corpus such as data/test_fluidr3)')
+    ap.add_argument('--name', default='eval_generation', help='results file name (without .json)')
     ap.add_argument('--steps', type=int, help=f'DDIM steps (default: GenConfig.steps = {GenConfig.steps})')
     ap.add_argument('--guidance', type=float, help=f'guidance scale (default: GenConfig.guidance = {GenConfig.guidance:g})')
     ap.add_argument('--rescale', type=float, help=f'guidance rescale (default: GenConfig.rescale = {GenConfig.rescale:g})')
@@ -95,7 +101,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     gen = BassGenerator.from_pretrained(a.model, device='cpu', precision=a.precision)
-    test = test_songs(a.data)
+    test = find_songs(a.data) if a.whole else test_songs(a.data)
     print(f'model: {a.model or "bundled small"}; test songs available: {len(test)}; threads {a.threads}; precision {a.precision}\n')
     res = {}
     if 'quality' in a.what:
@@ -107,7 +113,7 @@ def main():
         print(style_table(rows))
         res['style'] = rows
     Path(a.out).mkdir(parents=True, exist_ok=True)
-    write_results(Path(a.out) / 'eval_generation.json', res)
+    write_results(Path(a.out) / f'{a.name}.json', res)
 
 
 if __name__ == '__main__':

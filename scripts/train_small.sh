@@ -32,3 +32,26 @@ bassnb train-diffusion --preset small --latents data/latents --out runs/ldm_r3 \
               --init runs/ldm_ft/model.safetensors --steps 14000 --cooldown 7000              # 9. ~1 h on one core
 bassnb bundle --bass-ae runs/ae_bass_ft/model.safetensors --mix-ae runs/ae_mix_ft/model.safetensors \
               --unet runs/ldm_r3/model.safetensors --out $M --force                           # 10. ship (float16, 36 MB)
+# Round 5 (issue 14, pitch; a round 4 of diffusion training was measured and not shipped): a 600-song corpus of many timbres (training SoundFonts, procedural synth basses, stem effects);
+# the bass autoencoder's encoder learns to read instantaneous frequencies and its decoder writes phase from a fundamental,
+# then the decoder alone trains on (encoder frozen); the mix autoencoder stays. The diffusion model starts from round 3's
+# weights (a warm start: the bass latents are new) and reads the mix's chroma next to the mix latent.
+bassnb synth --n 600 --out data/mt --seed 0 --soundfonts train --voices .4 --fx .6 --sr 22050 --jobs 2   # 11. (~4 min)
+bassnb train-ae --kind bass --data data/mt --out runs/ae_eif --init $M/bass_ae.safetensors --phase f0 --enc-if \
+              --adv-start 500 --steps 2000 --threads 1                                        # 12. frequencies in, phase f0
+bassnb train-ae --kind bass --data data/mt --out runs/ae_eif_f5 --init runs/ae_eif/model.safetensors --phase f0 \
+              --lambda-f0 5 --adv-start 100 --steps 3000 --threads 1                          # 13. pitch term x5
+bassnb encode --data data/mt --bass-ae runs/ae_eif_f5/model.safetensors --mix-ae $M/mix_ae.safetensors --out data/lat_mt  # 14. (~3 min)
+bassnb train-ae --kind bass --data data/mt --out runs/ae_dec --init runs/ae_eif_f5/model.safetensors --freeze-encoder \
+              --phase f0 --lambda-f0 5 --adv-start 100 --steps 7500 --threads 1 &          # 15a. decoder only
+bassnb train-diffusion --preset small --latents data/lat_mt --out runs/ldm_chroma --init $M/unet.safetensors --warm-start \
+              --side chroma --steps 6000 --cooldown 2000 --threads 1                          # 15b. warm start, chroma side input
+bassnb train-diffusion --preset small --latents data/lat_mt --out runs/ldm_chroma2 --init runs/ldm_chroma/model.safetensors \
+              --steps 10000 --cooldown 4000 --threads 1                                   # 16. trained on
+wait
+bassnb bundle --bass-ae runs/ae_dec/model.safetensors --mix-ae $M/mix_ae.safetensors \
+              --unet runs/ldm_chroma2/model.safetensors --out $M --force                     # 17. ship
+bassnb train-judge --latents data/lat_mt --out runs/judge5 --threads 1                           # 18. the judge on the new latents
+python -c "import torch; from bassnb.checkpoint import load_model, save_model; from bassnb.contrastive import MixBassModel
+m, meta = load_model('runs/judge5/model', MixBassModel)
+save_model('$M/contrastive', m, dtype=torch.float16, **{k: meta[k] for k in ('step', 'fingerprints', 'train_config')})"
