@@ -26,7 +26,8 @@ class DynamicPositionBias(nn.Module):
 
     def forward(self, n:int, device=None):
         "Bias of shape (heads, n, n). Without gradients (sampling) it is remembered per length until the weights change."
-        if torch.is_grad_enabled(): return self._bias(n, device)
+        if torch.is_grad_enabled() or any(p.is_inference() for p in self.parameters()):
+            return self._bias(n, device)   # weights made under inference_mode have no version counter to tell a change by
         versions, key = tuple(p._version for p in self.parameters()), (n, str(device))
         cache = self.__dict__.get('_cache') or {}
         if cache.get('versions') != versions or len(cache) > 16:  # weights changed (or many lengths): start afresh

@@ -223,8 +223,10 @@ def to_channels_batch(b:Tensor, channels:int, n:int):
 def _unet_for(self:BassGenerator, dtype):
     "The U-Net as a v-predictor in `dtype` (None: float32): a cast copy, made once and remade if the weights change."
     if dtype is None: return self.unet
-    key = (dtype, id(self.unet), tuple(p._version for p in self.unet.parameters()))
-    if self._cast[0] != key: self._cast = (key, cast_model(self.unet, dtype))
+    ps = list(self.unet.parameters())
+    versions = None if any(p.is_inference() for p in ps) else tuple(p._version for p in ps)  # inference_mode weights: no
+    key = (dtype, id(self.unet), versions)                     # version counter to tell a change by, so cast every call
+    if versions is None or self._cast[0] != key: self._cast = (key, cast_model(self.unet, dtype))
     return self._cast[1]
 
 @patch
