@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['KK_MAJOR', 'KK_MINOR', 'low_envelope', 'comb_score', 'estimate_tempo', 'track_beats_at', 'beat_chroma_change',
-           'zscore', 'find_downbeats', 'estimate_key', 'key_name', 'SongGrid', 'analyse', 'plot_grid', 'transcribe',
-           'note_arrays', 'note_f1', 'beat_ticks', 'tempo_map', 'notes_to_midi', 'save_midi', 'note_chord_fraction',
-           'chord_agreement', 'fit_scores', 'rank_takes', 'latent_mask', 'seam_weights', 'with_mix', 'check_keep',
-           'parse_span']
+           'zscore', 'find_downbeats', 'estimate_key', 'key_name', 'SongGrid', 'analyse', 'plot_grid',
+           'harmonic_salience', 'transcribe', 'note_arrays', 'note_f1', 'beat_ticks', 'tempo_map', 'notes_to_midi',
+           'save_midi', 'note_chord_fraction', 'chord_agreement', 'fit_scores', 'rank_takes', 'latent_mask',
+           'seam_weights', 'with_mix', 'check_keep', 'parse_span']
 
 # %% ../nbs/17_workflow.ipynb #f56de7c0
 from .imports import *
@@ -171,21 +171,54 @@ def _pitch_cuts(midi, k:int, m:int, med=5):
     held = [(i, q[i]) for i, j in zip(b[:-1], b[1:]) if q[i] >= 0 and j - i >= m]
     return [i + k for (_, p0), (i, p) in zip(held[:-1], held[1:]) if p != p0]
 
+def harmonic_salience(mag, freqs, hz, H=8, alpha=.5):
+    "Harmonic-comb salience of candidate f0s `hz` on one magnitude spectrum `mag` (bins at `freqs`): the partials at h·f0 less the spectrum halfway between, h = 1..`H` weighted h^-`alpha`, on a square-root magnitude scale."
+    c = np.sqrt(mag / (mag.max() + 1e-12))
+    h = np.arange(1, H + 1)[:, None]; w = h ** -alpha
+    hz = np.asarray(hz, float)[None]
+    at = lambda f: np.interp(f, freqs, c, right=0.)
+    on = np.max([at(h * hz * 2 ** (k / 48)) for k in (-1, 0, 1)], 0)   # a partial within a quarter semitone
+    return (w * (on - at((h + .5) * hz))).sum(0) / w.sum()
+
+def _check_pitches(notes, sal, grid, margin=.25):
+    "Give each note (dicts with frame span s, e) the semitone of `grid` whose salience `sal(s, e)` beats pYIN's pitch by more than `margin` of the best score; store the best score as 'sal'."
+    for n in notes:
+        v = sal(n['s'], n['e']); i = n['pitch'] - grid[0]
+        if 0 <= i < len(grid) and v.argmax() != i and v.max() - v[i] > margin * v.max(): n['pitch'] = int(grid[v.argmax()])
+        n['sal'] = float(v.max())
+    return notes
+
+def _unvoiced_notes(notes, on, rms, sal, grid, lead:int, min_len:int, max_len:int, sal_len:int, k_rms=.3, k_sal=.5):
+    "Notes `{s, e, pitch}` (frames) at onsets `on` that no note of `notes` covers or follows within `lead` frames: lasting >= `min_len` frames (to the next onset or note, at most `max_len`), at least `k_rms` × the median note's peak RMS, with a salience peak over their first `sal_len` frames >= `k_sal` × the median note's."
+    if not notes: return []
+    ref_rms, ref_sal = np.median([rms[n['s']:n['e']].max() for n in notes]), np.median([n['sal'] for n in notes])
+    bounds = sorted([int(o) for o in on] + [n['s'] for n in notes] + [len(rms)])
+    new = []
+    for o in map(int, on):
+        if any(n['s'] - lead <= o < n['e'] for n in notes): continue
+        e = min(next(b for b in bounds if b > o), o + max_len)
+        if e - o < min_len or rms[o:o + 5].max() < k_rms * ref_rms: continue
+        v = sal(o, min(e, o + sal_len))
+        if v.max() >= k_sal * ref_sal: new.append(dict(s=o, e=e, pitch=int(grid[v.argmax()])))
+    return new
+
 def _velocities(peaks):
     db = 20 * np.log10(np.asarray(peaks) + 1e-9)
     return np.clip(np.round(100 + 3 * (db - db.max())), 1, 127).astype(int) if len(db) else db
 
 
 # %% ../nbs/17_workflow.ipynb #7d63b3cb
-def transcribe(x, sr:int, hop=128, fmin=30., fmax=400., min_dur=.05, attack=.04, lead=.09, rise=1.3, tune=True):
-    "Notes `[{start, end, pitch, velocity}]` of a monophonic bass: pYIN (Mauch & Dixon 2014) voiced runs cut at onsets and held pitch changes."
+def transcribe(x, sr:int, hop=128, fmin=30., fmax=400., min_dur=.05, attack=.04, lead=.09, rise=1.3, tune=True,
+               check=True, margin=.25, n_fft=2048, k_rms=.3, k_sal=.5):
+    "Notes `[{start, end, pitch, velocity}]` of a monophonic bass: pYIN (Mauch & Dixon 2014) voiced runs cut at onsets and held pitch changes, pitches checked by harmonic salience, loud unvoiced onsets added."
     from scipy.ndimage import binary_closing
     y = mono_at(x, sr)
     if not np.abs(y).max() > 1e-6: return []
     f0, voiced, _ = librosa.pyin(y, fmin=fmin, fmax=fmax, sr=EVAL_SR, frame_length=1024, hop_length=hop)
     midi = np.where(voiced & np.isfinite(f0), librosa.hz_to_midi(np.nan_to_num(f0, nan=1.)), np.nan)
+    tuning = 0.
     if tune and np.isfinite(midi).sum() > 10:      # the band's tuning, in fractions of a semitone
-        midi -= librosa.pitch_tuning(librosa.midi_to_hz(midi[np.isfinite(midi)]), resolution=.01)
+        tuning = librosa.pitch_tuning(librosa.midi_to_hz(midi[np.isfinite(midi)]), resolution=.01); midi -= tuning
     env = librosa.onset.onset_strength(y=y, sr=EVAL_SR, hop_length=hop, n_fft=512, n_mels=40)
     on = librosa.onset.onset_detect(onset_envelope=env, sr=EVAL_SR, hop_length=hop, units='frames')
     rms = librosa.feature.rms(y=y, frame_length=512, hop_length=hop)[0]
@@ -206,6 +239,13 @@ def transcribe(x, sr:int, hop=128, fmin=30., fmax=400., min_dur=.05, attack=.04,
                     st = pre[-1] * dt
                     if notes and notes[-1]['e'] > pre[-1]: notes[-1].update(end=st, e=pre[-1])
                 notes.append(dict(start=st, end=e2 * dt, pitch=int(np.round(np.nanmedian(m))), s=s2, e=e2))
+    if check:           # harmonic salience on each note's mean spectrum: fix pitches, add unvoiced struck notes
+        mag = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop)); freqs = librosa.fft_frequencies(sr=EVAL_SR, n_fft=n_fft)
+        grid = np.arange(int(np.ceil(librosa.hz_to_midi(fmin))), int(np.floor(librosa.hz_to_midi(fmax))) + 1)
+        sal = lambda s, e: harmonic_salience(mag[:, s:max(e, s + 1)].mean(1), freqs, librosa.midi_to_hz(grid + tuning))
+        notes = _check_pitches(notes, sal, grid, margin)
+        new = _unvoiced_notes(notes, on, rms, sal, grid, L, M, int(round(.5 / dt)), int(round(.25 / dt)), k_rms, k_sal)
+        notes = sorted(notes + [dict(n, start=n['s'] * dt, end=n['e'] * dt) for n in new], key=lambda n: n['s'])
     out = []
     for n in notes:         # touching notes of one pitch stay apart only if re-articulated: an onset and an energy rise
         if out and out[-1]['pitch'] == n['pitch'] and n['s'] - out[-1]['e'] <= 2:
