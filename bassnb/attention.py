@@ -7,6 +7,7 @@ __all__ = ['log_distance', 'DynamicPositionBias', 'norm', 'DpbAttention']
 
 # %% ../nbs/07_attention.ipynb #959f30ab
 from .imports import *
+from .base import weight_versions
 
 # %% ../nbs/07_attention.ipynb #be23a85e
 def log_distance(d:Tensor): return torch.sign(d) * torch.log1p(d.abs())
@@ -26,9 +27,8 @@ class DynamicPositionBias(nn.Module):
 
     def forward(self, n:int, device=None):
         "Bias of shape (heads, n, n). Without gradients (sampling) it is remembered per length until the weights change."
-        if torch.is_grad_enabled() or any(p.is_inference() for p in self.parameters()):
-            return self._bias(n, device)   # weights made under inference_mode have no version counter to tell a change by
-        versions, key = tuple(p._version for p in self.parameters()), (n, str(device))
+        versions, key = weight_versions(self), (n, str(device))
+        if torch.is_grad_enabled() or versions is None: return self._bias(n, device)   # None: weights made under inference_mode
         cache = self.__dict__.get('_cache') or {}
         if cache.get('versions') != versions or len(cache) > 16:  # weights changed (or many lengths): start afresh
             cache = self.__dict__['_cache'] = dict(versions=versions)

@@ -15,7 +15,7 @@ from .autoencoder import StftAutoencoder
 from .unet import LatentUNet, SIDE_DIMS
 from .spectral import chroma
 from .checkpoint import load_model, save_model, CheckpointError
-from .base import assets_dir, fingerprint, pick_device
+from .base import assets_dir, fingerprint, pick_device, weight_versions
 from .sampling import GenConfig, generate_latent, time_mean      # GenConfig: the settings, with their defaults and checks
 from fastcore.basics import patch
 from functools import cache
@@ -223,9 +223,8 @@ def to_channels_batch(b:Tensor, channels:int, n:int):
 def _unet_for(self:BassGenerator, dtype):
     "The U-Net as a v-predictor in `dtype` (None: float32): a cast copy, made once and remade if the weights change."
     if dtype is None: return self.unet
-    ps = list(self.unet.parameters())
-    versions = None if any(p.is_inference() for p in ps) else tuple(p._version for p in ps)  # inference_mode weights: no
-    key = (dtype, id(self.unet), versions)                     # version counter to tell a change by, so cast every call
+    versions = weight_versions(self.unet)                      # None (inference_mode weights): cast every call
+    key = (dtype, id(self.unet), versions)
     if versions is None or self._cast[0] != key: self._cast = (key, cast_model(self.unet, dtype))
     return self._cast[1]
 
