@@ -4,9 +4,10 @@ from pathlib import Path
 from bassnb.data import find_songs, split_songs
 from bassnb.audio import atomic_write
 
-def test_songs(data, n:int|None=None):
-    "The first `n` (all if None) songs of the held-out test split of the corpus in `data`: the split every bench scores on."
-    return split_songs(find_songs(data))['test'][:n]
+def test_songs(data, n:int|None=None, whole=False):
+    "The first `n` (all if None) songs of the held-out test split of the corpus in `data`: the split every bench scores on; with `whole`, of all its songs (a test-only corpus such as data/test_fluidr3)."
+    songs = find_songs(data)
+    return (songs if whole else split_songs(songs)['test'])[:n]
 
 def write_results(path, res) -> Path:
     "Write `res` as indented JSON to `path` (folders made, numpy/torch numbers as floats), atomically."

@@ -19,7 +19,6 @@ from bassnb.pipeline import BassGenerator, GenConfig
 from bassnb.evaluation import (quality_rows, quality_table, baseline_candidates, program_references, timbre_features,
                                timbre_scale, timbre_distance, song_mix, TIMBRE_SR)
 from common import test_songs, write_results
-from bassnb.data import find_songs
 from tqdm.auto import tqdm
 
 
@@ -101,7 +100,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     gen = BassGenerator.from_pretrained(a.model, device='cpu', precision=a.precision)
-    test = find_songs(a.data) if a.whole else test_songs(a.data)
+    test = test_songs(a.data, whole=a.whole)
     print(f'model: {a.model or "bundled small"}; test songs available: {len(test)}; threads {a.threads}; precision {a.precision}\n')
     res = {}
     if 'quality' in a.what:

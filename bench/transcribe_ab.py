@@ -10,10 +10,11 @@ def pyin(y, **kw):
 librosa.pyin = pyin
 import bassnb.workflow as W
 from bassnb.synth import read_song
+from bassnb.data import find_songs
 D = Path(sys.argv[1]); n = int(sys.argv[2]) if len(sys.argv) > 2 else 40
 rows = []; t0 = time.time()
-for d in sorted(p for p in D.glob('song_*') if p.is_dir())[:n]:
-    st, m = read_song(d)
+for s in find_songs(D)[:n]:
+    d = s.dir; st, m = read_song(d)
     f = [W.note_f1(m['bass_notes'], W.transcribe(st['bass'], m['sr'], check=c))[2] for c in (False, True)]
     rows.append(f); print(d.name, m['stems']['bass']['program_name'], f'{f[0]:.3f} -> {f[1]:.3f}', flush=True)
 r = np.array(rows)
