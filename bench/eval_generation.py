@@ -18,7 +18,7 @@ from bassnb.synth import read_song, BASS_PROGRAMS
 from bassnb.pipeline import BassGenerator, GenConfig
 from bassnb.evaluation import (quality_rows, quality_table, baseline_candidates, program_references, timbre_features,
                                timbre_scale, timbre_distance, song_mix, TIMBRE_SR)
-from common import test_songs, write_results
+from common import test_songs, write_results, song_line_references
 from tqdm.auto import tqdm
 
 
@@ -55,25 +55,31 @@ def style(gen, songs, a):
         takes = {f'g{g:g}': gen.generate(mix, m['sr'], style=clip, style_sr=TIMBRE_SR, grounding=g, seed=a.seed, steps=a.steps, guidance=a.guidance, rescale=a.rescale,
                                           progress=False).bass[0] for g in a.grounding}
         takes['ground truth'] = stems['bass']
+        L = song_line_references(s.dir, m, stems['bass'].shape[-1], a.style_soundfont)   # the song's own line by each program
+        scale_l = timbre_scale(list(L.values()))
         for k, x in takes.items():
             f = timbre_features(x, m['sr'])
             d = {p: timbre_distance(f, v, scale) for p, v in F.items()}
-            row[k] = dict(dist_style=d[req], nearest=min(d, key=d.get), dist_own=d[own])
+            dl = {p: timbre_distance(f, v, scale_l) for p, v in L.items()}
+            row[k] = dict(dist_style=d[req], nearest=min(d, key=d.get), dist_own=d[own], nearest_line=min(dl, key=dl.get))
         out.append(row)
     return out
 
 
 def style_table(rows):
     keys = [k for k in rows[0] if k not in ('song', 'own', 'requested')]
-    lines = ['| bass | timbre distance to the style clip (mean ± std) | nearest program = requested | nearest program = the song\'s own |',
-             '|---|---|---|---|']
+    lines = ['| bass | timbre distance to the style clip (mean ± std) | nearest program = requested | nearest program = the song\'s own | '
+             'nearest song-line reference = requested | = the song\'s own |', '|---|---|---|---|---|---|']
     for k in keys:
         d = np.array([r[k]['dist_style'] for r in rows])
         hit = np.mean([r[k]['nearest'] == r['requested'] for r in rows])
         own = np.mean([r[k]['nearest'] == r['own'] for r in rows])
         name = {'g0': 'generated, grounding 0', 'g1': 'generated, grounding 1'}.get(k, k)
-        lines.append(f'| {name} | {d.mean():.2f} ± {d.std():.2f} | {hit:.0%} | {own:.0%} |')
-    return '\n'.join(lines) + f'\n\n{len(rows)} songs; chance of a given program being nearest: 1/8 = 12.5%'
+        line = [np.mean([r[k]['nearest_line'] == r[w] for r in rows]) for w in ('requested', 'own')]
+        lines.append(f'| {name} | {d.mean():.2f} ± {d.std():.2f} | {hit:.0%} | {own:.0%} | {line[0]:.0%} | {line[1]:.0%} |')
+    return '\n'.join(lines) + (f'\n\n{len(rows)} songs; chance of a given program being nearest: 1/8 = 12.5%. Program references: the style '
+                                'clip\'s line (another song\'s) or the song\'s own line (from its MIDI; the line the generated bass accompanies) '
+                                'played by each of the 8 programs with the style SoundFont')
 
 
 def main():

@@ -76,6 +76,7 @@ def main():
     p.add_argument('--takes', type=int, default=8)
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--inpaint', type=int, default=10, help='songs on which bar regeneration is measured')
+    p.add_argument('--model', help='generate: model folder (default: the bundled small models; the judge is always the bundled one)')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     t0 = time.time()

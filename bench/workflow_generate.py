@@ -16,7 +16,7 @@ def generate_eval(a):
     from bassnb.pipeline import BassGenerator
     from bassnb.contrastive import load_contrastive, embed_audio
     from bassnb.workflow import transcribe, note_chord_fraction, chord_agreement, analyse
-    gen = BassGenerator.from_pretrained(device='cpu', steps=a.steps)
+    gen = BassGenerator.from_pretrained(a.model, device='cpu', steps=a.steps)
     judge = load_contrastive(bass_ae=gen.bass_ae, mix_ae=gen.mix_ae)
     dirs = sorted((Path(a.data) / 'test_trainsf').glob('song_*'))[:a.n]
     rows, out = [], Path(__file__).parent / 'results' / 'workflow_generate_partial.jsonl'

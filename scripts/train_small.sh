@@ -55,3 +55,11 @@ bassnb train-judge --latents data/lat_mt --out runs/judge5 --threads 1          
 python -c "import torch; from bassnb.checkpoint import load_model, save_model; from bassnb.contrastive import MixBassModel
 m, meta = load_model('runs/judge5/model', MixBassModel)
 save_model('$M/contrastive', m, dtype=torch.float16, **{k: meta[k] for k in ('step', 'fingerprints', 'train_config')})"
+# Round 6: the corpus grown to 1800 songs (the first 600 are round 5's); the autoencoders stay, so only the new songs are
+# encoded and round 5's diffusion model trains on (~70 min on one core).
+bassnb synth --n 1800 --out data/mt --seed 0 --soundfonts train --voices .4 --fx .6 --sr 22050 --jobs 2  # 19. (~9 min)
+bassnb encode --data data/mt --bass-ae $M/bass_ae.safetensors --mix-ae $M/mix_ae.safetensors --out data/lat_mt --workers 1  # 20. (~5 min)
+bassnb train-diffusion --preset small --latents data/lat_mt --out runs/ldm_r6 --init $M/unet.safetensors \
+              --steps 22000 --cooldown 8000 --threads 1                                       # 21.
+bassnb bundle --bass-ae $M/bass_ae.safetensors --mix-ae $M/mix_ae.safetensors --unet runs/ldm_r6/model.safetensors --out runs/round6 --force
+cp runs/round6/unet.safetensors runs/round6/unet.json $M/                                     # 22. ship the U-Net
