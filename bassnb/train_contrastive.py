@@ -13,7 +13,7 @@ from .imports import *
 from .checkpoint import save_model, CheckpointError, save_tensors, load_tensors, write_json
 from .base import fingerprint, run_cli, from_preset
 from .learner import Learner, TrainConfig, run_training, to_device, CheckpointCB, EveryCB, LogCB, ProgressCB
-from .train_diffusion import load_cache, LatentPairs, lr_at
+from .train_diffusion import load_cache, LatentPairs, lr_at, export_with_fingerprints
 from .contrastive import ContrastiveConfig, MixBassModel, contrastive_preset, audio_latent
 from .contrastive import retrieval_accuracy, within_song_accuracy, pair_accuracy
 from .data import find_songs
@@ -156,9 +156,8 @@ def contrastive_validate(learn):
 
 # %% ../nbs/14b_train_contrastive.ipynb #01b6a6ba
 def export_contrastive(learn):
-    "Write the model as `model.safetensors` + `model.json`, with the latent cache's autoencoder fingerprints."
-    save_model(learn.out / 'model', learn.modules['model'], step=learn.step, fingerprints=learn.fingerprints,
-               train_config=asdict(learn.cfg))
+    "Export the mix-bass model (`export_with_fingerprints` of `10_train_diffusion`)."
+    export_with_fingerprints(learn, 'model')
 
 def contrastive_learner(latents, out, cfg:ContrastiveTrainConfig, model_cfg:ContrastiveConfig|None=None):
     "A `Learner` training a `MixBassModel` on groups of aligned crops of the songs of a latent cache (+ the bass variants in `cfg.variants`)."

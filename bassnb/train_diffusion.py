@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['mix_subsets', 'SongAudio', 'encode_stems', 'encode_song', 'build_latent_cache', 'load_cache', 'song_cond',
            'LatentPairs', 'LDMTrainConfig', 'ldm_train_preset', 'lr_at', 'ldm_step', 'fixed_vloss', 'ldm_validate',
-           'export_ldm', 'ldm_learner', 'train_ldm', 'conditioning_eval', 'length_eval', 'fingerprint']
+           'export_with_fingerprints', 'export_ldm', 'ldm_learner', 'train_ldm', 'conditioning_eval', 'length_eval',
+           'fingerprint']
 
 # %% ../nbs/10_train_diffusion.ipynb #3d300f79
 from .imports import *
@@ -185,10 +186,14 @@ def ldm_validate(learn):
     return dict(vloss=fixed_vloss(learn.modules['ema'], vb['bass'], vb['mix']))
 
 # %% ../nbs/10_train_diffusion.ipynb #69170163
-def export_ldm(learn):
-    "Write the EMA U-Net as `model.safetensors` + `model.json`, with the latent cache's autoencoder fingerprints."
-    save_model(learn.out / 'model', learn.modules['ema'], step=learn.step, fingerprints=learn.fingerprints,
+def export_with_fingerprints(learn, key:str):
+    "Write `learn.modules[key]` as `model.safetensors` + `model.json`, with the latent cache's autoencoder fingerprints."
+    save_model(learn.out / 'model', learn.modules[key], step=learn.step, fingerprints=learn.fingerprints,
                train_config=asdict(learn.cfg))
+
+def export_ldm(learn):
+    "Export the EMA U-Net (`export_with_fingerprints`)."
+    export_with_fingerprints(learn, 'ema')
 
 def ldm_learner(latents, out, cfg:LDMTrainConfig, model_cfg:UNetConfig|None=None):
     "A `Learner` training a `LatentUNet` on a latent cache."
