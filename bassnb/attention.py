@@ -27,8 +27,9 @@ class DynamicPositionBias(nn.Module):
 
     def forward(self, n:int, device=None):
         "Bias of shape (heads, n, n). Without gradients (sampling) it is remembered per length until the weights change."
+        if torch.is_grad_enabled(): return self._bias(n, device)
         versions, key = weight_versions(self), (n, str(device))
-        if torch.is_grad_enabled() or versions is None: return self._bias(n, device)   # None: weights made under inference_mode
+        if versions is None: return self._bias(n, device)          # weights made under inference_mode: nothing to key on
         cache = self.__dict__.get('_cache') or {}
         if cache.get('versions') != versions or len(cache) > 16:  # weights changed (or many lengths): start afresh
             cache = self.__dict__['_cache'] = dict(versions=versions)

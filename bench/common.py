@@ -15,14 +15,13 @@ def write_results(path, res) -> Path:
     with atomic_write(path, overwrite=True) as tmp: Path(tmp).write_text(json.dumps(res, indent=1, default=float))
     return path
 
-def song_line_references(song_dir, meta, n:int, soundfont='fluidr3', programs=None) -> dict:
-    "Timbre features of the song's own bass line (its song.mid) played by each GM bass program of `soundfont`, `n` samples at the song's rate: `{program: features}`."
+def song_line_renders(song_dir, sr:int, n:int, soundfont='fluidr3', programs=None) -> dict:
+    "The song's own bass line (its song.mid) played by each GM bass program of `soundfont`: `{program: array (2, n)}` at `sr`."
     import numpy as np, pretty_midi
     from bassnb.synth import BASS_PROGRAMS, render_timbre
-    from bassnb.evaluation import timbre_features
     inst = next(x for x in pretty_midi.PrettyMIDI(str(Path(song_dir) / 'song.mid')).instruments if x.name == 'bass')
     out = {}
     for p in programs or BASS_PROGRAMS:
         inst.program = p
-        out[p] = timbre_features(np.ascontiguousarray(render_timbre(dict(soundfont=soundfont), inst, meta['sr'], n, 0., tail=0.).T), meta['sr'])
+        out[p] = np.ascontiguousarray(render_timbre(dict(soundfont=soundfont), inst, sr, n, 0., tail=0.).T)
     return out

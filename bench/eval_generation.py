@@ -18,7 +18,7 @@ from bassnb.synth import read_song, BASS_PROGRAMS
 from bassnb.pipeline import BassGenerator, GenConfig
 from bassnb.evaluation import (quality_rows, quality_table, baseline_candidates, program_references, timbre_features,
                                timbre_scale, timbre_distance, song_mix, TIMBRE_SR)
-from common import test_songs, write_results, song_line_references
+from common import test_songs, write_results, song_line_renders
 from tqdm.auto import tqdm
 
 
@@ -55,7 +55,7 @@ def style(gen, songs, a):
         takes = {f'g{g:g}': gen.generate(mix, m['sr'], style=clip, style_sr=TIMBRE_SR, grounding=g, seed=a.seed, steps=a.steps, guidance=a.guidance, rescale=a.rescale,
                                           progress=False).bass[0] for g in a.grounding}
         takes['ground truth'] = stems['bass']
-        L = song_line_references(s.dir, m, stems['bass'].shape[-1], a.style_soundfont)   # the song's own line by each program
+        L = {p: timbre_features(v, m['sr']) for p, v in song_line_renders(s.dir, m['sr'], stems['bass'].shape[-1], a.style_soundfont).items()}   # the song's own line by each program
         scale_l = timbre_scale(list(L.values()))
         for k, x in takes.items():
             f = timbre_features(x, m['sr'])

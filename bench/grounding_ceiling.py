@@ -19,13 +19,13 @@ asks which of the 8 programs, playing **this song's own line** (rendered from it
 """
 import argparse, time
 from pathlib import Path
-import numpy as np, torch, pretty_midi
-from bassnb.synth import read_song, BASS_PROGRAMS, render_timbre
+import numpy as np, torch
+from bassnb.synth import read_song, BASS_PROGRAMS
 from bassnb.checkpoint import load_ae
 from bassnb.pipeline import BassGenerator
 from bassnb.evaluation import program_references, timbre_features, timbre_scale, timbre_distance, TIMBRE_SR
 from bassnb.sampling import time_mean
-from common import test_songs, write_results, song_line_references
+from common import test_songs, write_results, song_line_renders
 from tqdm.auto import tqdm
 
 ROWS = {'rt': 'round trip of the requested program', 'mean': 'mean swap', 'meanstd': 'mean + std swap', 'cov': 'covariance swap'}
@@ -74,16 +74,15 @@ def main():
         req = others[i % len(others)]
         clip = program_references(a.style_seed + i, seconds=8., soundfont=a.soundfont)[req]
         n = stems['bass'].shape[-1]
-        refs = song_line_references(s.dir, meta, n, a.soundfont)
+        line = song_line_renders(s.dir, meta['sr'], n, a.soundfont)
+        refs = {p: timbre_features(v, meta['sr']) for p, v in line.items()}
         scale = timbre_scale(list(refs.values()))
         def nearest(x):
             f = timbre_features(x, gen.sr)
             return min(refs, key=lambda p: timbre_distance(f, refs[p], scale))
         zs, _ = encode(clip, TIMBRE_SR)
         z, nz = encode(stems['bass'], meta['sr'])
-        inst = next(x for x in pretty_midi.PrettyMIDI(str(Path(s.dir) / 'song.mid')).instruments if x.name == 'bass')
-        inst.program = req
-        zr, nr = encode(torch.from_numpy(np.ascontiguousarray(render_timbre(dict(soundfont=a.soundfont), inst, meta['sr'], n, 0., tail=0.).T)), meta['sr'])
+        zr, nr = encode(torch.from_numpy(line[req]), meta['sr'])
         row = dict(song=meta['song_id'], own=own, requested=req, rt=nearest(decode(zr, nr)))
         row.update({k: nearest(decode(v, nz)) for k, v in swaps(z, zs).items()})
         rows.append(row)
