@@ -252,10 +252,12 @@ class StftAutoencoder(nn.Module):
         "Latent (B, D, m) -> waveform (B, C, length or m*compression)."
         return istft(self.decode_spec(z), length or z.shape[-1] * self.cfg.compression, self.cfg.n_fft, self.cfg.hop)
 
-    def forward(self, x:Tensor, parts=False):
-        "Reconstruct `x`: returns (x_hat with the length of x, latent), and with `parts` the decoder's outputs too."
+    def forward(self, x:Tensor, parts=False, center:Tensor|None=None):
+        "Reconstruct `x`: returns (x_hat with the length of x, latent), and with `parts` the decoder's outputs too. `center` (B, D, 1): decode each latent with its time-average replaced by this (rows of NaN: kept)."
         x = self._check(x)
         z = self.encode(x)
+        if center is not None:               # timbre swap (`06_train_autoencoder`)
+            z = z + torch.where(center.isnan(), 0., center - z.mean(-1, keepdim=True))
         S, *out = self.decode_spec(z, parts=True)
         y = istft(S, x.shape[-1], self.cfg.n_fft, self.cfg.hop)
         return (y, z, *out) if parts else (y, z)

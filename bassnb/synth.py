@@ -11,8 +11,9 @@ __all__ = ['NOTE_NAMES', 'BASS_LO', 'BASS_HI', 'SCALES', 'QUALITIES', 'PROGRESSI
            'SongSpec', 'draw_spec', 'check_spec', 'bass_tone', 'walk_line', 'Plan', 'n_bars_for', 'plan_song',
            'drum_part', 'comp_notes', 'comp_part', 'motif', 'next_pitch', 'lead_part', 'bass_span', 'bass_part',
            'humanize', 'SynthSong', 'song_parts', 'song_meta', 'make_song', 'sf2_path', 'render_instrument',
-           'active_rms_db', 'mix_gains', 'render_song', 'write_song', 'read_song', 'transpose_line', 'render_stem',
-           'song_seed', 'synth_corpus', 'plot_song', 'make_data_samples']
+           'active_rms_db', 'mix_gains', 'render_song', 'atomic_folder', 'write_song', 'read_song', 'transpose_line',
+           'render_stem', 'song_seed', 'run_jobs', 'synth_corpus', 'bass_variants', 'synth_variants', 'plot_song',
+           'make_data_samples']
 
 # %% ../nbs/01_synth.ipynb #23110e74
 from .imports import *
@@ -629,6 +630,19 @@ def render_song(song:SynthSong, sr=44100):
     return stems
 
 # %% ../nbs/01_synth.ipynb #7d9163b9
+@contextlib.contextmanager
+def atomic_folder(dest):
+    "Write a folder's files into a temporary sibling (yielded), then move it to `dest` (replacing it); a failure leaves `dest` as it was."
+    dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f'.{dest.name}.', suffix='.tmp', dir=dest.parent))
+    try:
+        yield tmp
+        for f in [tmp, *tmp.iterdir()]: f.chmod(0o755 if f.is_dir() else 0o644)   # temp files are private; datasets are shared
+        if dest.exists(): shutil.rmtree(dest)
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists(): shutil.rmtree(tmp)
+
 def write_song(song:SynthSong, stems:dict, out_dir, overwrite=False):
     "Write `stems` (FLAC), the MIDI and `meta.json` to `out_dir/<song_id>/` via a temporary folder; returns that folder."
     out_dir, sr = Path(out_dir), song.meta.get('sr')
@@ -636,17 +650,10 @@ def write_song(song:SynthSong, stems:dict, out_dir, overwrite=False):
     dest = out_dir / song.song_id
     if dest.exists() and not overwrite:
         raise FileExistsError(f"{dest}: already exists and was left untouched. Pass overwrite=True (CLI: --force) to replace it.")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{song.song_id}.', suffix='.tmp', dir=out_dir))
-    try:
+    with atomic_folder(dest) as tmp:
         for k, x in stems.items(): save_audio(tmp / song.meta['stems'][k]['file'], x, sr)
         song.midi.write(str(tmp / 'song.mid'))
-        with atomic_write(tmp / 'meta.json') as p: p.write_text(json.dumps(song.meta, indent=1))
-        for f in [tmp, *tmp.iterdir()]: f.chmod(0o755 if f.is_dir() else 0o644)   # temp files are private; datasets are shared
-        if dest.exists(): shutil.rmtree(dest)
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp)
+        (tmp / 'meta.json').write_text(json.dumps(song.meta, indent=1))
     return dest
 
 def read_song(song_dir):
@@ -687,6 +694,15 @@ def _corpus_song(args):
     return write_song(song, render_song(song, sr), out, overwrite=True)   # a folder there now is incomplete junk
 
 # %% ../nbs/01_synth.ipynb #a58beb8f
+def run_jobs(fn, todo, jobs:int, bar):
+    "Call `fn` on each item of `todo`, in a pool of `jobs` processes when `jobs > 1`, updating the tqdm `bar`."
+    if jobs <= 1 or len(todo) <= 1:
+        for a in todo: fn(a); bar.update()
+    else:
+        with multiprocessing.get_context('fork').Pool(jobs) as pool:
+            for _ in pool.imap_unordered(fn, todo): bar.update()
+    bar.close()
+
 def synth_corpus(out, n=100, seed=0, jobs=1, sr=44100, seconds=30., progress=True, soundfonts=('timgm6mb',), voices=0., fx=0.):
     "Render `n` songs into `out/song_XXXXX/` with `jobs` processes; complete songs are skipped. Returns the song folders."
     from tqdm.auto import tqdm
@@ -696,14 +712,49 @@ def synth_corpus(out, n=100, seed=0, jobs=1, sr=44100, seconds=30., progress=Tru
     dirs = [out / f'song_{i:05d}' for i in range(n)]
     timbres = dict(soundfonts=tuple(soundfonts), voices=voices, fx=fx)
     todo = [(out, i, seed, sr, seconds, timbres) for i, d in enumerate(dirs) if not (d / 'meta.json').exists()]
-    bar = tqdm(total=n, initial=n - len(todo), disable=not progress, desc='songs', unit='song')
-    if jobs <= 1 or len(todo) <= 1:
-        for a in todo: _corpus_song(a); bar.update()
-    else:
-        with multiprocessing.get_context('fork').Pool(jobs) as pool:
-            for _ in pool.imap_unordered(_corpus_song, todo): bar.update()
-    bar.close()
+    run_jobs(_corpus_song, todo, jobs, tqdm(total=n, initial=n - len(todo), disable=not progress, desc='songs', unit='song'))
     return dirs
+
+# %% ../nbs/01_synth.ipynb #c432ed79
+def bass_variants(song_dir, n=2, seed=0, soundfonts=('timgm6mb',), voices=0., fx=0.):
+    "The song's bass line played by `n` random timbres (`draw_timbre`, each a random GM bass program), at the stored bass's level: `[(timbre, Tensor (2, len))]`."
+    d = Path(song_dir)
+    if not (d / 'meta.json').exists() or not (d / 'song.mid').exists():
+        raise FileNotFoundError(f"{d}: no meta.json + song.mid here. Bass variants re-render a song's MIDI, so they need "
+                                "songs written by `bassnb synth`; a corpus of recorded stems cannot give them.")
+    m = json.loads((d / 'meta.json').read_text())
+    inst = next(i for i in pretty_midi.PrettyMIDI(str(d / m['midi'])).instruments if i.name == 'bass')
+    ref, sr = load_audio(d / m['stems']['bass']['file'])
+    level, rng, out = active_rms_db(ref.T.numpy(), sr), np.random.default_rng([seed, int(m['seed'])]), []
+    for _ in range(n):
+        t = draw_timbre(rng, 'bass', soundfonts, voices, fx)
+        inst.program = t['program'] = int(rng.choice(BASS_PROGRAMS))
+        y = render_timbre(t, inst, sr, ref.shape[-1], m['stems']['bass']['pan'], tail=0.)
+        g = 10 ** ((level - active_rms_db(y, sr)) / 20) if math.isfinite(level) and y.any() else 0.
+        g = min(g, .99 / max(float(np.abs(y).max()), 1e-9))                       # no clipping
+        out.append((t, torch.from_numpy(np.ascontiguousarray(y.T * g))))
+    return out
+
+def _variant_song(args):
+    d, out, n, seed, timbres = args
+    torch.set_num_threads(1)
+    vs, sr = bass_variants(d, n, seed, **timbres), json.loads((Path(d) / 'meta.json').read_text())['sr']
+    with atomic_folder(Path(out) / Path(d).name) as tmp:
+        for k, (t, y) in enumerate(vs): save_audio(tmp / f'bass_{k}.flac', y, sr)
+        (tmp / 'variants.json').write_text(json.dumps(dict(song=Path(d).name, seed=seed, timbres=[t for t, _ in vs]), indent=1))
+
+def synth_variants(data, out, n=2, seed=0, limit:int|None=None, jobs=1, progress=True, soundfonts=('timgm6mb',), voices=0., fx=0.):
+    "`bass_variants` of the first `limit` songs under `data` (all by default) written to `out/<song>/`; finished songs are skipped. Returns the folders."
+    from tqdm.auto import tqdm
+    for s in soundfonts: soundfont_path(s)
+    dirs = sorted(p.parent for p in Path(data).glob('*/meta.json'))[:limit]
+    if not dirs: raise FileNotFoundError(f"{data}: no songs with a meta.json. Render them first (`bassnb synth --out {data}`).")
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    for t in out.glob('.*.tmp'): shutil.rmtree(t, ignore_errors=True)       # left by a killed run
+    timbres = dict(soundfonts=tuple(soundfonts), voices=voices, fx=fx)
+    todo = [(d, out, n, seed, timbres) for d in dirs if not (out / d.name / 'variants.json').exists()]
+    run_jobs(_variant_song, todo, jobs, tqdm(total=len(dirs), initial=len(dirs) - len(todo), disable=not progress, desc='variants', unit='song'))
+    return [out / d.name for d in dirs]
 
 # %% ../nbs/01_synth.ipynb #32691c24
 def _stems_meta(song):

@@ -63,3 +63,16 @@ bassnb train-diffusion --preset small --latents data/lat_mt --out runs/ldm_r6 --
               --steps 22000 --cooldown 8000 --threads 1                                       # 21.
 bassnb bundle --bass-ae $M/bass_ae.safetensors --mix-ae $M/mix_ae.safetensors --unet runs/ldm_r6/model.safetensors --out runs/round6 --force
 cp runs/round6/unet.safetensors runs/round6/unet.json $M/                                     # 22. ship the U-Net
+# Round 7: the corpus doubled to 3600 songs (the first 1800 are round 6's), only the new songs encoded (the autoencoders
+# stay), and round 6's U-Net trained on (53 min on one core).
+bassnb synth --n 3600 --out data/mt --seed 0 --soundfonts train --voices .4 --fx .6 --sr 22050 --jobs 2  # 23. (~17 min)
+bassnb encode --data data/mt --bass-ae $M/bass_ae.safetensors --mix-ae $M/mix_ae.safetensors --out data/lat_mt --workers 1  # 24.
+bassnb train-diffusion --preset small --latents data/lat_mt --out runs/ldm_r7 --init $M/unet.safetensors \
+              --steps 17000 --cooldown 7000 --threads 1                                       # 25.
+bassnb bundle --bass-ae $M/bass_ae.safetensors --mix-ae $M/mix_ae.safetensors --unet runs/ldm_r7/model.safetensors --out runs/round7 --force
+cp runs/round7/unet.safetensors runs/round7/unet.json $M/                                     # 26. ship the U-Net
+# Measured in round 7 and NOT shipped (it costs ~3 points of chord tones; bench/results/eval_generation_round7.md): the bass
+# decoder trained to take the instrument from the latent's time-average, on the first 500 songs' lines by 2 other timbres:
+#   bassnb synth-variants --data data/mt --out data/mt_var --n 2 --limit 500 --soundfonts train --voices .4 --fx .6
+#   bassnb train-ae --kind bass --data data/mt --out runs/ae_swap --init $M/bass_ae.safetensors --freeze-encoder \
+#                 --lambda-f0 5 --adv-start 100 --lambda-swap 1 --swap-data data/mt_var --lr 1e-4 --steps 3500 --threads 1

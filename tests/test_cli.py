@@ -70,6 +70,22 @@ def test_train_ae_fine_tune_decoder(tmp_path):
     r = run(*base, '--out', tmp_path / 'bad', '--freeze-encoder')
     assert r.returncode == 2 and 'give init=' in r.stderr and 'Traceback' not in r.stderr
 
+def test_synth_variants_then_swap_training(tmp_path):
+    "bassnb synth-variants renders the bass lines again; train-ae --lambda-swap trains the decoder on them (and says what it needs)."
+    assert run('synth', '--n', 3, '--seconds', 4, '--out', tmp_path / 'songs', '--sr', 16000).returncode == 0
+    r = run('synth-variants', '--data', tmp_path / 'songs', '--out', tmp_path / 'var', '--n', 2, '--soundfonts', 'train', '--voices', .5)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert len(list((tmp_path / 'var').glob('song_*/bass_1.flac'))) == 3 and 'bass variants of 3 songs' in r.stdout
+    base = ['train-ae', '--preset', 'tiny', '--data', tmp_path / 'songs', '--lambda-swap', 1]
+    r = run(*base, '--out', tmp_path / 'bad')
+    assert r.returncode == 2 and 'synth-variants' in r.stderr and 'Traceback' not in r.stderr
+    r = run(*base, '--swap-data', tmp_path / 'var', '--out', tmp_path / 'run')
+    assert r.returncode == 0, r.stderr[-3000:]
+    log = [json.loads(l) for l in (tmp_path / 'run' / 'log.jsonl').read_text().splitlines()]
+    assert all('swap_rec' in r for r in log if 'loss' in r) and any('valid_swap_logmag_l1' in r for r in log)
+    r = run('synth-variants', '--data', tmp_path / 'nothing', '--out', tmp_path / 'var2')
+    assert r.returncode == 2 and 'no songs' in r.stderr
+
 def _test_mix(path, seconds=8):
     "A few bars of a test song's mix (without its bass), written to `path`."
     from bassnb.synth import make_song, render_song

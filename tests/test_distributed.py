@@ -160,6 +160,23 @@ def test_autoencoder_two_processes_match_one(tmp_path, toy_songs):
     assert (tmp_path / 'ddp/model.safetensors').exists()
 
 
+def test_swap_autoencoder_two_processes_match_one_and_resume(tmp_path):
+    "The timbre-swap loss (a second stream of examples, one forward pass): DDP matches one process; a stopped run resumes exactly."
+    from bassnb.synth import synth_corpus, synth_variants
+    from bassnb.train_autoencoder import train_ae
+    synth_corpus(tmp_path / 'mt', n=3, seed=0, sr=8000, seconds=3., progress=False)
+    synth_variants(tmp_path / 'mt', tmp_path / 'var', n=2, progress=False)
+    kw = dict(gain_db=0., threads=1, lambda_swap=1., swap_data=str(tmp_path / 'var'), swap_style_frames=4)
+    ranks = spawn(partial(train_ae, str(tmp_path / 'mt'), str(tmp_path / 'ddp'), 'tiny', 'bass', batch_size=1, **kw), tmp_path / 'w')
+    keys = [k for k in ranks[0] if not k.endswith(('latent_mean', 'latent_std'))]
+    assert_same(ranks[0], ranks[1], keys)
+    single = weights(train_ae(tmp_path / 'mt', tmp_path / 'single', 'tiny', 'bass', batch_size=2, **kw))
+    assert_same(ranks[0], single, keys, atol=1e-5)
+    log = [r for r in read_log(tmp_path / 'ddp/log.jsonl') if 'loss' in r]
+    assert len(log) == 6 and all(r['swap_rec'] > 0 for r in log)
+    train_ae(tmp_path / 'mt', tmp_path / 'split', 'tiny', 'bass', steps=3, batch_size=2, **kw)      # stopped at a checkpoint
+    assert_same(weights(train_ae(tmp_path / 'mt', tmp_path / 'split', 'tiny', 'bass', steps=6, batch_size=2, **kw)), single)
+
 # --- the diffusion trainer: EMA, per-process noise; exact resume of a multi-process run ---
 
 def test_diffusion_two_processes_and_exact_resume(tmp_path, latents):
