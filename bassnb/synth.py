@@ -12,8 +12,8 @@ __all__ = ['NOTE_NAMES', 'BASS_LO', 'BASS_HI', 'SCALES', 'QUALITIES', 'PROGRESSI
            'drum_part', 'comp_notes', 'comp_part', 'motif', 'next_pitch', 'lead_part', 'bass_span', 'bass_part',
            'humanize', 'SynthSong', 'song_parts', 'song_meta', 'make_song', 'sf2_path', 'render_instrument',
            'active_rms_db', 'mix_gains', 'render_song', 'atomic_folder', 'write_song', 'read_song', 'transpose_line',
-           'render_stem', 'song_seed', 'run_jobs', 'synth_corpus', 'bass_variants', 'synth_variants', 'plot_song',
-           'make_data_samples']
+           'stem_instrument', 'render_stem', 'song_seed', 'run_jobs', 'synth_corpus', 'bass_variants', 'synth_variants',
+           'plot_song', 'make_data_samples']
 
 # %% ../nbs/01_synth.ipynb #23110e74
 from .imports import *
@@ -670,11 +670,18 @@ def transpose_line(pitches, semitones:int, lo=BASS_LO, hi=BASS_HI):
     o = min((0, -12, 12), key=out)                     # ties: no octave move
     return [fold(int(q), lo, hi) for q in ps + o]
 
+def stem_instrument(song_dir, stem='bass'):
+    "`(meta, pretty_midi instrument)` of stem `stem` of a song folder written by `write_song`."
+    d = Path(song_dir)
+    m = json.loads((d / 'meta.json').read_text()) if (d / 'meta.json').exists() else {}
+    if not m or not (midi := d / m.get('midi', 'song.mid')).exists():
+        raise FileNotFoundError(f"{d}: no meta.json + song.mid here. Re-rendering a stem needs the song's MIDI, so it needs "
+                                "songs written by `bassnb synth`; a corpus of recorded stems cannot give them.")
+    return m, next(i for i in pretty_midi.PrettyMIDI(str(midi)).instruments if i.name == stem)
+
 def render_stem(song_dir, stem='bass', transpose:Callable|None=None):
     "Stem `stem` of a song folder re-rendered from its MIDI at its pan and in-mix gain, as long as its FLAC: `(2, n)`; `transpose` maps its pitches."
-    d = Path(song_dir)
-    m = json.loads((d / 'meta.json').read_text())
-    inst = next(i for i in pretty_midi.PrettyMIDI(str(d / m['midi'])).instruments if i.name == stem)
+    m, inst = stem_instrument(song_dir, stem)
     if transpose is not None:
         for x, q in zip(inst.notes, transpose([x.pitch for x in inst.notes])): x.pitch = int(q)
     s = m['stems'][stem]
@@ -718,13 +725,8 @@ def synth_corpus(out, n=100, seed=0, jobs=1, sr=44100, seconds=30., progress=Tru
 # %% ../nbs/01_synth.ipynb #c432ed79
 def bass_variants(song_dir, n=2, seed=0, soundfonts=('timgm6mb',), voices=0., fx=0.):
     "The song's bass line played by `n` random timbres (`draw_timbre`, each a random GM bass program), at the stored bass's level: `[(timbre, Tensor (2, len))]`."
-    d = Path(song_dir)
-    if not (d / 'meta.json').exists() or not (d / 'song.mid').exists():
-        raise FileNotFoundError(f"{d}: no meta.json + song.mid here. Bass variants re-render a song's MIDI, so they need "
-                                "songs written by `bassnb synth`; a corpus of recorded stems cannot give them.")
-    m = json.loads((d / 'meta.json').read_text())
-    inst = next(i for i in pretty_midi.PrettyMIDI(str(d / m['midi'])).instruments if i.name == 'bass')
-    ref, sr = load_audio(d / m['stems']['bass']['file'])
+    m, inst = stem_instrument(song_dir, 'bass')
+    ref, sr = load_audio(Path(song_dir) / m['stems']['bass']['file'])
     level, rng, out = active_rms_db(ref.T.numpy(), sr), np.random.default_rng([seed, int(m['seed'])]), []
     for _ in range(n):
         t = draw_timbre(rng, 'bass', soundfonts, voices, fx)

@@ -69,20 +69,18 @@ def random_gain(x:Tensor, db:float):
 
 def recon_losses(learn, x:Tensor, y:Tensor, ph:Sequence[Tensor]):
     "The weighted reconstruction loss of outputs `y` (and the decoder's phase outputs `ph`) against targets `x`, and its terms."
-    c, mc, zero = learn.cfg, learn.modules['ae'].cfg, x.new_zeros(())
+    c, mc = learn.cfg, learn.modules['ae'].cfg
     t = dict(rec=logmag_l1(x, y), mssd=mssd(x, y))
     if mc.phase == 'if': t['if'] = if_loss(stft(x, mc.n_fft, mc.hop), ph[0], mc.n_fft, mc.hop)
     if mc.phase == 'f0': t['f0'], t['if'] = f0_loss(stft(x, mc.n_fft, mc.hop), ph[0], ph[1], mc.sr, mc.n_fft, mc.hop)
     if c.lambda_pitch: t['pitch'] = bass_logmag_l1(x, y, mc.sr)
-    w = dict(rec=c.lambda_rec, mssd=c.lambda_mssd, pitch=c.lambda_pitch, f0=c.lambda_f0)
-    w['if'] = c.lambda_if
+    w = {'rec': c.lambda_rec, 'mssd': c.lambda_mssd, 'if': c.lambda_if, 'f0': c.lambda_f0, 'pitch': c.lambda_pitch}
     return sum(w[k] * v for k, v in t.items()), t
 
 def swap_batch(learn, b, x:Tensor):
     "With `lambda_swap`: inputs, targets and latent centres for `x` followed by the batch's timbre-swap examples (`SwapCrops`)."
     c = learn.cfg
-    w = b['swap_weight'] > 0 if c.lambda_swap else torch.zeros(0, dtype=torch.bool)
-    if not w.any(): return x, x, None
+    if not c.lambda_swap or not (w := b['swap_weight'] > 0).any(): return x, x, None
     g = random_gain(torch.ones(int(w.sum()), 1, 1, device=x.device), c.gain_db)      # one gain per example, all three crops
     src, tgt, sty = (b['swap_' + k][w] * g for k in ('src', 'tgt', 'style'))
     with torch.no_grad(): zc = learn.modules['ae'].encode(sty).mean(-1, keepdim=True)
@@ -95,7 +93,7 @@ def ae_step(learn, b):
     if learn.any_rank(not (b['weight'] > 0).any()): raise SkipStepException('every crop in a batch is silent')
     x = random_gain(b[c.kind][b['weight'] > 0], c.gain_db)
     xin, tgt, center = swap_batch(learn, b, x)           # without swap examples: x, x, None
-    y, z, lp, *ph = ae(xin, parts=True, **({'center': center} if center is not None else {}))
+    y, z, lp, *ph = ae(xin, parts=True, center=center)
     adv, logs, n = learn.step >= c.adv_start, {}, len(x)
     if adv:
         crit.requires_grad_(True)

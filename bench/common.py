@@ -17,9 +17,9 @@ def write_results(path, res) -> Path:
 
 def song_line_renders(song_dir, sr:int, n:int, soundfont='fluidr3', programs=None) -> dict:
     "The song's own bass line (its song.mid) played by each GM bass program of `soundfont`: `{program: array (2, n)}` at `sr`."
-    import numpy as np, pretty_midi
-    from bassnb.synth import BASS_PROGRAMS, render_timbre
-    inst = next(x for x in pretty_midi.PrettyMIDI(str(Path(song_dir) / 'song.mid')).instruments if x.name == 'bass')
+    import numpy as np
+    from bassnb.synth import BASS_PROGRAMS, render_timbre, stem_instrument
+    _, inst = stem_instrument(song_dir, 'bass')
     out = {}
     for p in programs or BASS_PROGRAMS:
         inst.program = p
