@@ -225,7 +225,7 @@ def add_train_judge(subs):
 def cmd_bundle(a):
     "Assemble a model folder from three training runs."
     from bassnb.pipeline import bundle_models
-    out = bundle_models(a.bass_ae, a.mix_ae, a.unet, a.out, overwrite=a.force)
+    out = bundle_models(a.bass_ae, a.mix_ae, a.unet, a.out, overwrite=a.force, style_bass_ae=a.style_bass_ae)
     print(f"model folder ready: {out} (use it with: bassnb generate song.wav --model {out})")
 
 def add_bundle(subs):
@@ -233,6 +233,8 @@ def add_bundle(subs):
     p.add_argument('--bass-ae', required=True, help='bass autoencoder (model.safetensors of a train-ae run)')
     p.add_argument('--mix-ae', required=True, help='mix autoencoder (model.safetensors of a train-ae run)')
     p.add_argument('--unet', required=True, help='diffusion model (model.safetensors of a train-diffusion run)')
+    p.add_argument('--style-bass-ae', help='optional: a style decoder for takes with --style (the bass autoencoder trained on '
+                   'with --freeze-encoder --lambda-swap; model.safetensors of that run)')
     p.add_argument('--out', required=True, help='model folder to write')
     p.add_argument('--force', action='store_true', help='replace models already in --out')
     p.set_defaults(fn=cmd_bundle)
@@ -253,7 +255,7 @@ def cmd_generate(a):
                                                 "choose another output name.")
     if not a.force and (clash := [str(q) for q in files + midis if q.exists()]):
         raise FileExistsError(f"{', '.join(clash)}: already exist(s) and were left untouched; pass --force to replace.")
-    gen = BassGenerator.from_pretrained(a.model, device=a.device or 'auto', precision=a.precision)
+    gen = BassGenerator.from_pretrained(a.model, device=a.device or 'auto', precision=a.precision, style_decoder=not a.no_style_decoder)
     mix, sr = load_audio(a.mix, downmix=a.downmix, channels=2 if a.downmix else None, nonfinite=a.nonfinite)
     style = load_audio(a.style, downmix=True, channels=1, nonfinite=a.nonfinite) if a.style else (None, None)
     kw = dict(style=style[0], style_sr=style[1], seed=a.seed, n_variations=n, **settings)
@@ -286,10 +288,12 @@ def add_generate(subs):
     p.add_argument('--guidance', type=float, help=f'guidance scale, >= 0 (default {GenConfig.guidance:g}; 1 = no guidance)')
     p.add_argument('--cfg', dest='guidance', type=float, help=argparse.SUPPRESS)   # its earlier name: still works, not shown
     p.add_argument('--rescale', type=float, help=f'guidance std rescale in [0, 1] (default {GenConfig.rescale:g})')
-    p.add_argument('--grounding', type=float, help=f'style grounding strength in [0, 1] (default {GenConfig.grounding:g}; needs --style)')
+    p.add_argument('--grounding', type=float, help=f'style grounding strength in [0, 4] (0 off, 1 as in the paper; default {GenConfig.grounding:g}; needs --style)')
     p.add_argument('--seed', type=int, default=0, help='random seed (default 0): same seed, same bass')
     p.add_argument('--n', type=int, default=1, help='variations to generate (files get _1, _2, ... suffixes)')
     p.add_argument('--model', help='model folder with bass_ae, mix_ae, unet (default: the bundled small models)')
+    p.add_argument('--no-style-decoder', action='store_true', help="with --style, decode with the model folder's ordinary bass "
+                   "decoder, not its style decoder (bass_ae_style, when it has one)")
     p.add_argument('--device', help="'cpu' or 'cuda' (default: CUDA when present)")
     p.add_argument('--precision', default=GenConfig.precision, choices=['auto', 'fp32', 'bf16'],
                    help="U-Net arithmetic (default auto: bf16 where the CPU/GPU computes it natively, else fp32)")

@@ -22,7 +22,7 @@ class GenConfig:
     steps: int = 64              # DDIM steps (paper default K = 64)
     guidance: float = 6.         # classifier-free guidance scale (1 = plain conditional); 6: best for the small model (README, Results)
     rescale: float = .7          # guidance std rescale phi in [0, 1] (Lin et al. recommend 0.7)
-    grounding: float = 1.        # style grounding strength in [0, 1] (0 off, 1 the paper's rule); used when a style is given
+    grounding: float = 1.        # style grounding strength in [0, 4] (0 off, 1 the paper's rule, > 1 holds it longer); used when a style is given
     eta: float = 0.              # DDIM stochasticity in [0, 1] (0 deterministic)
     window: int = 1024           # most latent frames per U-Net call (~190 s at 22.05 kHz); longer songs use overlapping windows
     overlap: int = 64            # frames of crossfade between windows
@@ -33,7 +33,7 @@ class GenConfig:
     def __post_init__(self):
         rules = [('steps', _num(self.steps, 1, whole=True), 'a whole number >= 1 (DDIM steps)'),
                  ('guidance', _num(self.guidance, 0), '>= 0 (the guidance scale: 1 = plain conditional, 0 = the mix ignored)'),
-                 ('rescale', _num(self.rescale, 0, 1), 'in [0, 1]'), ('grounding', _num(self.grounding, 0, 1), 'in [0, 1]'),
+                 ('rescale', _num(self.rescale, 0, 1), 'in [0, 1]'), ('grounding', _num(self.grounding, 0, 4), 'in [0, 4]'),
                  ('eta', _num(self.eta, 0, 1), 'in [0, 1]'), ('window', _num(self.window, 1, whole=True), 'a whole number >= 1'),
                  ('overlap', _num(self.overlap, 0, self.window - 1, whole=True), f'a whole number in [0, window - 1 = {self.window - 1}]'),
                  ('level_db', _num(self.level_db, hi=0), '<= 0 dBFS'), ('min_style_seconds', _num(self.min_style_seconds, 0), '>= 0'),
@@ -80,10 +80,10 @@ def guided_model(model, scale:float, rescale:float, axes=(1,)):
 def time_mean(z:Tensor): return z.mean(-1, keepdim=True)
 
 def grounding_fn(style_mu:Tensor, strength=GenConfig.grounding):
-    "An `x0_fn` for `sample_ddim`: move each predicted latent's time-average toward `style_mu` by strength * beta_t^2."
+    "An `x0_fn` for `sample_ddim`: move each predicted latent's time-average toward `style_mu` by min(1, strength * beta_t^2)."
     def ground(x0, t):
-        b2 = alpha_sigma(t)[1] ** 2
-        return x0 + strength * b2 * (style_mu.to(x0) - time_mean(x0))
+        w = (strength * alpha_sigma(t)[1] ** 2).clamp(max=1.)
+        return x0 + w * (style_mu.to(x0) - time_mean(x0))
     return ground
 
 # %% ../nbs/11_sampling.ipynb #5ce1f396

@@ -132,8 +132,8 @@ def _controls(self:BassWidget, g:GenConfig):
                             'guidance λ (classifier-free guidance, Ho & Salimans 2022): higher follows the mix more closely; 1 = no extra push')
     self.rescale = _slider(W.FloatSlider, g.rescale, 0., 1., .05, 'smooth strong pull',
                            'rescale φ (Lin et al. 2023): tames the harsh sound of high guidance; 0 = off')
-    self.grounding = _slider(W.FloatSlider, g.grounding, 0., 2., .05, 'style strength',
-                             'style grounding g (Pasini et al. 2024): how strongly the bass takes the style clip; needs a style')
+    self.grounding = _slider(W.FloatSlider, g.grounding, 0., 4., .05, 'style strength',
+                             'style grounding g (Pasini et al. 2024): how strongly the bass takes the style clip (1 = the paper; above 1 holds it longer); needs a style')
     self.seed = W.IntText(value=0, description='seed (variation)', **narrow)
     self.n_variations = _slider(W.IntSlider, 1, 1, 8, 1, 'takes', 'takes generated together (one batch); ranked by fit')
     devs = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])

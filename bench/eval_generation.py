@@ -17,7 +17,7 @@ import numpy as np, torch
 from bassnb.synth import read_song, BASS_PROGRAMS
 from bassnb.pipeline import BassGenerator, GenConfig
 from bassnb.evaluation import (quality_rows, quality_table, baseline_candidates, program_references, timbre_features,
-                               timbre_scale, timbre_distance, song_mix, TIMBRE_SR)
+                               timbre_scale, timbre_distance, song_mix, TIMBRE_SR, chord_tone_fraction)
 from common import test_songs, write_results, song_line_renders
 from tqdm.auto import tqdm
 
@@ -61,7 +61,8 @@ def style(gen, songs, a):
             f = timbre_features(x, m['sr'])
             d = {p: timbre_distance(f, v, scale) for p, v in F.items()}
             dl = {p: timbre_distance(f, v, scale_l) for p, v in L.items()}
-            row[k] = dict(dist_style=d[req], nearest=min(d, key=d.get), dist_own=d[own], nearest_line=min(dl, key=dl.get))
+            row[k] = dict(dist_style=d[req], nearest=min(d, key=d.get), dist_own=d[own], nearest_line=min(dl, key=dl.get),
+                          ctf=chord_tone_fraction(x, m['sr'], m['chords']))
         out.append(row)
     return out
 
@@ -69,14 +70,16 @@ def style(gen, songs, a):
 def style_table(rows):
     keys = [k for k in rows[0] if k not in ('song', 'own', 'requested')]
     lines = ['| bass | timbre distance to the style clip (mean ± std) | nearest program = requested | nearest program = the song\'s own | '
-             'nearest song-line reference = requested | = the song\'s own |', '|---|---|---|---|---|---|']
+             'nearest song-line reference = requested | = the song\'s own | chord-tone fraction |', '|---|---|---|---|---|---|---|']
     for k in keys:
         d = np.array([r[k]['dist_style'] for r in rows])
         hit = np.mean([r[k]['nearest'] == r['requested'] for r in rows])
         own = np.mean([r[k]['nearest'] == r['own'] for r in rows])
         name = {'g0': 'generated, grounding 0', 'g1': 'generated, grounding 1'}.get(k, k)
         line = [np.mean([r[k]['nearest_line'] == r[w] for r in rows]) for w in ('requested', 'own')]
-        lines.append(f'| {name} | {d.mean():.2f} ± {d.std():.2f} | {hit:.0%} | {own:.0%} | {line[0]:.0%} | {line[1]:.0%} |')
+        ctf = [r[k]['ctf'] for r in rows if 'ctf' in r[k]]            # (results written before it was measured have none)
+        ctf = f'{np.mean(ctf):.3f}' if ctf else '-'
+        lines.append(f'| {name} | {d.mean():.2f} ± {d.std():.2f} | {hit:.0%} | {own:.0%} | {line[0]:.0%} | {line[1]:.0%} | {ctf} |')
     return '\n'.join(lines) + (f'\n\n{len(rows)} songs; chance of a given program being nearest: 1/8 = 12.5%. Program references: the style '
                                 'clip\'s line (another song\'s) or the song\'s own line (from its MIDI; the line the generated bass accompanies) '
                                 'played by each of the 8 programs with the style SoundFont')

@@ -71,8 +71,14 @@ bassnb train-diffusion --preset small --latents data/lat_mt --out runs/ldm_r7 --
               --steps 17000 --cooldown 7000 --threads 1                                       # 25.
 bassnb bundle --bass-ae $M/bass_ae.safetensors --mix-ae $M/mix_ae.safetensors --unet runs/ldm_r7/model.safetensors --out runs/round7 --force
 cp runs/round7/unet.safetensors runs/round7/unet.json $M/                                     # 26. ship the U-Net
-# Measured in round 7 and NOT shipped (it costs ~3 points of chord tones; bench/results/eval_generation_round7.md): the bass
-# decoder trained to take the instrument from the latent's time-average, on the first 500 songs' lines by 2 other timbres:
-#   bassnb synth-variants --data data/mt --out data/mt_var --n 2 --limit 500 --soundfonts train --voices .4 --fx .6
-#   bassnb train-ae --kind bass --data data/mt --out runs/ae_swap --init $M/bass_ae.safetensors --freeze-encoder \
-#                 --lambda-f0 5 --adv-start 100 --lambda-swap 1 --swap-data data/mt_var --lr 1e-4 --steps 3500 --threads 1
+# Round 8: the bass decoder trained to take the instrument from the latent's time-average (timbre-swap loss, on the first
+# 500 songs' lines by 2 other timbres) ships as the *style decoder*, bass_ae_style: it decodes only the takes grounded on a
+# style clip, so plain takes keep round 5's decoder (bench/results/eval_generation_round8.md). The measured run read its
+# ordinary reconstruction crops from data/mt holding its first 600 songs (the session had regenerated only those); after
+# step 23 above they come from all 3600.
+bassnb synth-variants --data data/mt --out data/mt_var --n 2 --limit 500 --soundfonts train --voices .4 --fx .6   # 27. (~7 min)
+bassnb train-ae --kind bass --data data/mt --out runs/ae_swap --init $M/bass_ae.safetensors --freeze-encoder \
+              --lambda-f0 5 --adv-start 100 --lambda-swap 1 --swap-data data/mt_var --lr 1e-4 --steps 5000 --threads 1  # 28. (~80 min)
+bassnb bundle --bass-ae $M/bass_ae.safetensors --mix-ae $M/mix_ae.safetensors --unet $M/unet.safetensors \
+              --style-bass-ae runs/ae_swap/model.safetensors --out runs/round8 --force
+cp runs/round8/bass_ae_style.safetensors runs/round8/bass_ae_style.json $M/                 # 29. ship the style decoder

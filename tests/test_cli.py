@@ -117,3 +117,36 @@ def test_workflow_analyse_rank_midi_keep(tmp_path):
                       (['--midi-out', tmp_path / 'bass_1.mid'], 'already exist')]:
         r = run('generate', mix, '-o', tmp_path / 'x.wav', '--steps', 2, *args)
         assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr, r.stderr
+
+def test_bundle_with_style_decoder(tmp_path):
+    "bassnb bundle --style-bass-ae adds a style decoder (same encoder) that decodes the takes with --style, unless --no-style-decoder."
+    import copy, numpy as np, torch
+    from bassnb.autoencoder import StftAutoencoder, ae_preset
+    from bassnb.unet import LatentUNet, unet_preset
+    from bassnb.checkpoint import save_model
+    from bassnb.base import fingerprint
+    from bassnb.audio import save_audio
+    torch.manual_seed(0)
+    bae, mae, unet = StftAutoencoder(ae_preset('tiny', 'bass')), StftAutoencoder(ae_preset('tiny', 'mix')), LatentUNet(unet_preset('tiny'))
+    torch.nn.init.normal_(unet.out[-1].weight, std=.1)
+    sae = copy.deepcopy(bae)
+    with torch.no_grad(): [q.add_(torch.randn_like(q) * .1) for q in sae.decoder.parameters()]
+    r = tmp_path / 'runs'
+    for name, m in [('bass', bae), ('mix', mae), ('style', sae), ('other', StftAutoencoder(ae_preset('tiny', 'bass')))]: save_model(r / name, m)
+    save_model(r / 'unet', unet, fingerprints=dict(bass=fingerprint(bae), mix=fingerprint(mae)))
+    base = ['bundle', '--bass-ae', r / 'bass.safetensors', '--mix-ae', r / 'mix.safetensors', '--unet', r / 'unet.safetensors']
+    p = run(*base, '--style-bass-ae', r / 'other.safetensors', '--out', tmp_path / 'bad')
+    assert p.returncode == 2 and 'decodes other latents' in p.stderr and not (tmp_path / 'bad').exists()
+    p = run(*base, '--style-bass-ae', r / 'style.safetensors', '--out', tmp_path / 'm')
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert (tmp_path / 'm' / 'bass_ae_style.safetensors').exists() and (tmp_path / 'm' / 'bass_ae_style.json').exists()
+    sr, t = bae.cfg.sr, np.arange(bae.cfg.sr) / bae.cfg.sr
+    save_audio(tmp_path / 'mix.wav', np.stack([np.sin(2 * np.pi * 220 * t)] * 2) * .3, sr)
+    save_audio(tmp_path / 'style.wav', np.sin(2 * np.pi * 55 * t)[None] * .3, sr)
+    g = ['generate', tmp_path / 'mix.wav', '--model', tmp_path / 'm', '--steps', 2, '--style', tmp_path / 'style.wav']
+    outs = {}
+    for name, extra in [('style', []), ('plain', ['--no-style-decoder'])]:
+        p = run(*g, *extra, '-o', tmp_path / f'out_{name}.wav')
+        assert p.returncode == 0, p.stderr[-3000:]
+        outs[name] = sf.read(tmp_path / f'out_{name}.wav')[0]
+    assert outs['style'].shape == outs['plain'].shape and not np.allclose(outs['style'], outs['plain'])   # same latent, two decoders
