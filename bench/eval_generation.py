@@ -77,9 +77,8 @@ def style_table(rows):
         own = np.mean([r[k]['nearest'] == r['own'] for r in rows])
         name = {'g0': 'generated, grounding 0', 'g1': 'generated, grounding 1'}.get(k, k)
         line = [np.mean([r[k]['nearest_line'] == r[w] for r in rows]) for w in ('requested', 'own')]
-        ctf = [r[k]['ctf'] for r in rows if 'ctf' in r[k]]            # (results written before it was measured have none)
-        ctf = f'{np.mean(ctf):.3f}' if ctf else '-'
-        lines.append(f'| {name} | {d.mean():.2f} ± {d.std():.2f} | {hit:.0%} | {own:.0%} | {line[0]:.0%} | {line[1]:.0%} | {ctf} |')
+        ctf = np.mean([r[k]['ctf'] for r in rows])
+        lines.append(f'| {name} | {d.mean():.2f} ± {d.std():.2f} | {hit:.0%} | {own:.0%} | {line[0]:.0%} | {line[1]:.0%} | {ctf:.3f} |')
     return '\n'.join(lines) + (f'\n\n{len(rows)} songs; chance of a given program being nearest: 1/8 = 12.5%. Program references: the style '
                                 'clip\'s line (another song\'s) or the song\'s own line (from its MIDI; the line the generated bass accompanies) '
                                 'played by each of the 8 programs with the style SoundFont')

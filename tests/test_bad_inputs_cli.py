@@ -4,6 +4,7 @@ progress bar of a generation that should never have started — and must leave t
 import os, sys, subprocess
 from pathlib import Path
 import numpy as np, soundfile as sf, pytest
+from conftest import save_tiny_models
 
 BASSNB = str(Path(sys.executable).parent / 'bassnb')
 ENV = dict(os.environ, OMP_NUM_THREADS='1')
@@ -11,16 +12,8 @@ ENV = dict(os.environ, OMP_NUM_THREADS='1')
 @pytest.fixture(scope='module')
 def files(tmp_path_factory):
     "A folder of user files: a tiny untrained model folder and a few audio files, good and bad."
-    import torch
-    from bassnb.autoencoder import StftAutoencoder, ae_preset
-    from bassnb.unet import LatentUNet, unet_preset
-    from bassnb.checkpoint import save_model
-    from bassnb.base import fingerprint
     d = tmp_path_factory.mktemp('user files')
-    torch.manual_seed(0)
-    bae, mae = StftAutoencoder(ae_preset('tiny', 'bass')), StftAutoencoder(ae_preset('tiny', 'mix'))
-    save_model(d/'model'/'bass_ae', bae); save_model(d/'model'/'mix_ae', mae)
-    save_model(d/'model'/'unet', LatentUNet(unet_preset('tiny')), fingerprints=dict(bass=fingerprint(bae), mix=fingerprint(mae)))
+    save_tiny_models(d/'model')
     t = np.arange(8000) / 8000
     tone = (.3 * np.sin(2 * np.pi * 110 * t)).astype('float32')[:, None]
     sf.write(d/'mix.wav', tone, 8000)
