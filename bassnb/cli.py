@@ -6,9 +6,10 @@
 __all__ = ['EXAMPLES', 'cmd_synth', 'timbre_options', 'add_timbre_options', 'add_synth', 'cmd_synth_variants',
            'add_synth_variants', 'cmd_train_ae', 'add_batch_options', 'add_trainer_options', 'add_init_option',
            'batch_options', 'add_train_ae', 'cmd_encode', 'add_encode', 'cmd_train_diffusion', 'add_train_diffusion',
-           'cmd_train_judge', 'add_train_judge', 'cmd_bundle', 'add_bundle', 'cmd_generate', 'check_settings',
-           'add_generate', 'check_workflow_args', 'regenerate_cli', 'rank_cli', 'cmd_analyse', 'add_analyse',
-           'cmd_demo', 'add_demo', 'app_notebook', 'cmd_app', 'add_app', 'parser', 'main', 'USER_ERRORS', 'error_line']
+           'cmd_train_judge', 'add_train_judge', 'cmd_bundle', 'add_bundle', 'cmd_average', 'add_average',
+           'cmd_generate', 'check_settings', 'add_generate', 'check_workflow_args', 'regenerate_cli', 'rank_cli',
+           'cmd_analyse', 'add_analyse', 'cmd_demo', 'add_demo', 'app_notebook', 'cmd_app', 'add_app', 'parser', 'main',
+           'USER_ERRORS', 'error_line']
 
 # %% ../nbs/15_cli.ipynb #2ae4b48f
 from .imports import *
@@ -29,6 +30,7 @@ EXAMPLES = {
     'encode': 'bassnb encode --data data/synth --bass-ae runs/ae_bass/model.safetensors --mix-ae runs/ae_mix/model.safetensors --out data/latents',
     'train-diffusion': 'bassnb train-diffusion --preset small --latents data/latents --out runs/ldm',
     'train-judge': 'bassnb train-judge --latents data/latents --out runs/contrastive',
+    'average': 'bassnb average runs/ae_dec/snaps/step_05*.safetensors --out runs/ae_dec/swa',
     'bundle': 'bassnb bundle --bass-ae runs/ae_bass/model.safetensors --mix-ae runs/ae_mix/model.safetensors --unet runs/ldm/model.safetensors --out my_model',
 }
 
@@ -98,7 +100,7 @@ def cmd_train_ae(a):
     kw = {k: v for k, v in dict(batch_size=a.batch_size, lr=a.lr, device=a.device, threads=a.threads,
                                 num_workers=a.workers, seed=a.seed, init=a.init, freeze_encoder=a.freeze_encoder or None,
                                 lambda_mssd=a.lambda_mssd, adv_start=a.adv_start, lambda_if=a.lambda_if, lambda_f0=a.lambda_f0, lambda_pitch=a.lambda_pitch,
-                                lambda_swap=a.lambda_swap, swap_data=a.swap_data,
+                                lambda_swap=a.lambda_swap, swap_data=a.swap_data, snapshot_every=a.snapshot_every,
                                 model={k: v for k, v in dict(phase=a.phase, enc_if=a.enc_if).items() if v} or None,
                                 **batch_options(a)).items() if v is not None}
     train_ae(a.data, a.out, a.preset, a.kind, steps=a.steps, **kw)
@@ -147,6 +149,8 @@ def add_train_ae(subs):
     p.add_argument('--swap-data', help='folder made by `bassnb synth-variants`: the training songs\' bass lines by other timbres')
     p.add_argument('--lambda-swap', type=float, help='weight of the timbre-swap loss (decode a latent with the time-average of '
                    'another timbre\'s crop; needs --swap-data), so that style grounding can change the instrument')
+    p.add_argument('--snapshot-every', type=int, help='also keep the exported model every N steps in --out/snapshots/, '
+                   'to average the last ones with `bassnb average` (stochastic weight averaging)')
     add_trainer_options(p)
     p.set_defaults(fn=cmd_train_ae)
 
@@ -238,6 +242,20 @@ def add_bundle(subs):
     p.add_argument('--out', required=True, help='model folder to write')
     p.add_argument('--force', action='store_true', help='replace models already in --out')
     p.set_defaults(fn=cmd_bundle)
+
+# %% ../nbs/15_cli.ipynb #423912cd
+def cmd_average(a):
+    "Average snapshots of one training run (`average_checkpoints`, `05a_checkpoint`)."
+    from bassnb.checkpoint import average_checkpoints
+    out = average_checkpoints(a.models, a.out, overwrite=a.force)
+    print(f"averaged {len(a.models)} checkpoints into {out}")
+
+def add_average(subs):
+    p = _sub(subs, 'average', 'average the weights of exported snapshots of one training run (stochastic weight averaging)')
+    p.add_argument('models', nargs='+', help='exported checkpoints of one run (model.safetensors copies saved at several steps)')
+    p.add_argument('--out', required=True, help='checkpoint to write (.safetensors + .json)')
+    p.add_argument('--force', action='store_true', help='replace --out if it exists')
+    p.set_defaults(fn=cmd_average)
 
 # %% ../nbs/15_cli.ipynb #4c705ff2
 def cmd_generate(a):
@@ -481,7 +499,7 @@ def parser():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--debug', action='store_true', help='show full tracebacks')
     subs = p.add_subparsers(title='commands', metavar='<command>')
-    for add in (add_generate, add_analyse, add_demo, add_app, add_synth, add_synth_variants, add_train_ae, add_encode, add_train_diffusion, add_train_judge, add_bundle): add(subs)
+    for add in (add_generate, add_analyse, add_demo, add_app, add_synth, add_synth_variants, add_train_ae, add_encode, add_train_diffusion, add_train_judge, add_average, add_bundle): add(subs)
     return p
 
 def main(argv=None):

@@ -46,6 +46,7 @@ class AETrainConfig(TrainConfig):
     lambda_swap: float = 0.         # weight of the timbre-swap reconstruction (needs `swap_data`; "Teaching the average the instrument")
     swap_data: str = ''             # folder of `synth_variants` renders of the training songs' bass lines
     swap_style_frames: int = 43     # latent frames of the style crop whose time-average is swapped in (43 = 8 s at 22.05 kHz)
+    snapshot_every: int = 0         # also keep the exported model every this many steps in `snapshots/` (for `average_checkpoints`)
     def __post_init__(self): self.betas = tuple(self.betas)
 
 # %% ../nbs/06_train_autoencoder.ipynb #36235dad
@@ -141,6 +142,8 @@ def export_ae(learn):
     if not learn.cfg.freeze_encoder:             # a frozen encoder keeps its latent space, statistics included
         ae.latent_mean[:], ae.latent_std[:] = latent_stats(ae, learn.stats_crops)
     save_model(learn.out / 'model', ae, step=learn.step, train_config=asdict(learn.cfg))
+    if (k := learn.cfg.snapshot_every) and learn.step % k == 0:   # snapshots of one run, to average (`05a_checkpoint`)
+        save_model(learn.out / 'snapshots' / f'step_{learn.step:06d}', ae, step=learn.step, train_config=asdict(learn.cfg))
 
 # %% ../nbs/06_train_autoencoder.ipynb #1216458b
 def ae_preview(learn):

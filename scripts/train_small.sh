@@ -82,3 +82,13 @@ bassnb train-ae --kind bass --data data/mt --out runs/ae_swap --init $M/bass_ae.
 bassnb bundle --bass-ae $M/bass_ae.safetensors --mix-ae $M/mix_ae.safetensors --unet $M/unet.safetensors \
               --style-bass-ae runs/ae_swap/model.safetensors --out runs/round8 --force
 cp runs/round8/bass_ae_style.safetensors runs/round8/bass_ae_style.json $M/                 # 29. ship the style decoder
+# Round 9: round 5's bass decoder trained on (encoder frozen, so the latents, the U-Net and the style decoder stay), pitch
+# term x10, a snapshot every 250 steps, and the last 7 snapshots averaged (nbs/06_train_autoencoder.ipynb, "Round 9"). The
+# measured run read its crops from the first 1526 songs of data/mt (the first 1714 after step 5000): the session was
+# re-rendering the corpus; after step 23 above they come from all 3600.
+bassnb train-ae --kind bass --data data/mt --out runs/ae_dec9 --init $M/bass_ae.safetensors --freeze-encoder --phase f0 \
+              --lambda-f0 10 --adv-start 100 --steps 6500 --snapshot-every 250 --threads 1                 # 30. (~60 min)
+bassnb average runs/ae_dec9/snapshots/step_00{5000,5250,5500,5750,6000,6250,6500}.safetensors --out runs/ae_dec9/swa --force
+bassnb bundle --bass-ae runs/ae_dec9/swa.safetensors --mix-ae $M/mix_ae.safetensors --unet $M/unet.safetensors \
+              --style-bass-ae $M/bass_ae_style.safetensors --out runs/round9 --force
+cp runs/round9/bass_ae.safetensors runs/round9/bass_ae.json $M/                                   # 31. ship the bass decoder

@@ -146,3 +146,27 @@ def test_bundle_with_style_decoder(tmp_path):
         assert p.returncode == 0, p.stderr[-3000:]
         outs[name] = sf.read(tmp_path / f'out_{name}.wav')[0]
     assert outs['style'].shape == outs['plain'].shape and not np.allclose(outs['style'], outs['plain'])   # same latent, two decoders
+
+
+def test_average(tmp_path):
+    "bassnb average writes the mean of a run's snapshots; a snapshot of another model is refused and nothing is written."
+    import torch
+    from bassnb.autoencoder import StftAutoencoder, ae_preset
+    from bassnb.checkpoint import save_model, load_ae
+    from bassnb.base import fingerprint
+    from conftest import save_tiny_models
+    bae, _, _ = save_tiny_models(tmp_path)
+    snaps = []
+    for i in range(3):
+        with torch.no_grad(): [q.add_(.01) for q in bae.decoder.parameters()]   # decoder moves, encoder frozen
+        snaps.append(save_model(tmp_path / f'step_{i}', bae, step=i))
+    p = run('average', *snaps, '--out', tmp_path / 'swa')
+    assert p.returncode == 0, p.stderr[-3000:]
+    avg, mid = load_ae(tmp_path / 'swa.safetensors'), load_ae(snaps[1])
+    for k, v in mid.state_dict().items(): assert torch.allclose(avg.state_dict()[k], v, atol=1e-6), k
+    assert fingerprint(avg) == fingerprint(mid)                                  # same latent space
+    save_model(tmp_path / 'other', StftAutoencoder(ae_preset('tiny', 'mix')))
+    p = run('average', snaps[0], tmp_path / 'other.safetensors', '--out', tmp_path / 'bad')
+    assert p.returncode == 2 and 'another model' in p.stderr and not (tmp_path / 'bad.safetensors').exists()
+    p = run('average', *snaps, '--out', tmp_path / 'swa')
+    assert p.returncode != 0 and '--force' in p.stderr
