@@ -30,7 +30,7 @@ EXAMPLES = {
     'encode': 'bassnb encode --data data/synth --bass-ae runs/ae_bass/model.safetensors --mix-ae runs/ae_mix/model.safetensors --out data/latents',
     'train-diffusion': 'bassnb train-diffusion --preset small --latents data/latents --out runs/ldm',
     'train-judge': 'bassnb train-judge --latents data/latents --out runs/contrastive',
-    'average': 'bassnb average runs/ae_dec/snaps/step_05*.safetensors --out runs/ae_dec/swa',
+    'average': 'bassnb average runs/ae_dec/snapshots/step_00{5000,5500,6000}.safetensors --out runs/ae_dec/swa',
     'bundle': 'bassnb bundle --bass-ae runs/ae_bass/model.safetensors --mix-ae runs/ae_mix/model.safetensors --unet runs/ldm/model.safetensors --out my_model',
 }
 
