@@ -59,7 +59,8 @@ def ae_train_preset(name='small', kind='bass', **kw):
                    preview_every=1000, threads=1, num_workers=0),
         paper=dict(steps=500_000, batch_size=32, global_batch=32, lr=1e-4, adv_start=20_000, ckpt_every=5000,
                    valid_every=5000, preview_every=10_000, num_workers=8, bf16=True,
-                   lambda_f0=5.))   # the pitch term x5 won on the small bass model ("Does the bass keep its notes?")
+                   lambda_f0=5.,    # the pitch term x5 won on the small bass model ("Does the bass keep its notes?")
+                   snapshot_every=10_000))   # average the last snapshots (`bassnb average`): it beat single checkpoints ("Round 9")
     return from_preset(AETrainConfig, presets, name, preset=name, kind=kind, **kw)
 
 # %% ../nbs/06_train_autoencoder.ipynb #3f9fd26a

@@ -69,7 +69,8 @@ def transcribe_eval(a):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('what', choices=['grid', 'transcribe', 'generate'])
-    p.add_argument('--data', default=str(ROOT.parent / 'main' / 'data'))
+    p.add_argument('--data', default=str(ROOT / 'data'), help='folder holding the test sets ' + ' and '.join(SETS) +
+                   ' (default: this checkout\'s data/; the README\'s Results section renders them)')
     p.add_argument('--n', type=int, default=40)
     p.add_argument('--seconds', type=float, default=20.)
     p.add_argument('--steps', type=int, default=16)
@@ -78,6 +79,8 @@ def main():
     p.add_argument('--inpaint', type=int, default=10, help='songs on which bar regeneration is measured')
     p.add_argument('--model', help='generate: model folder (default: the bundled small models; the judge is always the bundled one)')
     a = p.parse_args()
+    missing = [s for s in SETS if not any((Path(a.data) / s).glob('song_*'))]
+    if missing: p.error(f"{a.data}: has no test songs in {', '.join(missing)}; render them as the README's Results section says (bassnb synth --n 40 --out data/test_fluidr3 --seed 777 ...) or pass --data")
     torch.set_num_threads(a.threads)
     t0 = time.time()
     if a.what == 'generate':
