@@ -131,5 +131,10 @@ def test_app_in_browser(browser, app, tmp_path):
             b.close()
     print(f'app browser test: {time.time() - t0:.1f} s in the browser')
     proc.send_signal(signal.SIGINT)                                          # Ctrl-C: a clean stop
-    out = proc.communicate(timeout=120)[0]                                   # (Voilà may take 20 s to stop; twice failed at 60 s on a loaded machine)
+    try: out = proc.communicate(timeout=120)[0]                              # (Voilà may take 20 s to stop on a busy machine)
+    except subprocess.TimeoutExpired as e:                                   # say what is still running, for a diagnosis
+        ps = subprocess.run(['ps', '-eo', 'pid,ppid,pgid,stat,etime,args'], capture_output=True, text=True).stdout
+        alive = proc.poll() is None; proc.kill()
+        pytest.fail(f"bassnb app did not stop within 120 s of Ctrl-C (still running: {alive}); printed {e.output!r}\n"
+                    + '\n'.join(l for l in ps.splitlines() if re.search(r'bassnb|voila|kernel|PID', l)))
     assert proc.returncode == 0 and 'bassnb app: stopped' in out, (proc.returncode, out)
