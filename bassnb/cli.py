@@ -462,6 +462,7 @@ def cmd_app(a):
     cmd = [sys.executable, '-m', 'voila', str(app_notebook()), '--no-browser', f'--port={a.port}', '--Voila.ip=127.0.0.1',
            '--theme=light', '--VoilaConfiguration.show_tracebacks=False']
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    import signal; signal.signal(signal.SIGINT, signal.default_int_handler)   # Ctrl-C / kill -INT stop it even when started as a background job (which ignores SIGINT)
     url = f'http://127.0.0.1:{a.port}/'
     try:
         if not _wait_http(url + 'voila/static/extension.js', proc):     # a static file: asking for the page would start a kernel

@@ -26,9 +26,7 @@ def app(tmp_path):
                JUPYTER_RUNTIME_DIR=str(tmp_path / '.runtime'), PYTHONUNBUFFERED='1')
     port = free_port()
     proc = subprocess.Popen([str(BIN / 'bassnb'), 'app', '--port', str(port), '--no-browser'], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            # as in a terminal: a background job (`pytest ... &`) ignores SIGINT, and so would the app
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         line = read_line(proc, 120)
         assert line and f'http://127.0.0.1:{port}/' in line, f'bassnb app printed {line!r}: {proc.stdout.read() if proc.poll() is not None else ""}'
@@ -133,10 +131,5 @@ def test_app_in_browser(browser, app, tmp_path):
             b.close()
     print(f'app browser test: {time.time() - t0:.1f} s in the browser')
     proc.send_signal(signal.SIGINT)                                          # Ctrl-C: a clean stop
-    try: out = proc.communicate(timeout=120)[0]                              # (Voilà may take 20 s to stop on a busy machine)
-    except subprocess.TimeoutExpired as e:                                   # say what is still running, for a diagnosis
-        ps = subprocess.run(['ps', '-ww', '-eo', 'pid,ppid,pgid,stat,etime,args'], capture_output=True, text=True).stdout
-        alive = proc.poll() is None; proc.kill()
-        pytest.fail(f"bassnb app did not stop within 120 s of Ctrl-C (still running: {alive}); printed {e.output!r}\n"
-                    + '\n'.join(l for l in ps.splitlines() if re.search(r'bassnb|voila|kernel|PID', l)))
+    out = proc.communicate(timeout=60)[0]                                    # (Voilà may take 20 s to stop on a busy machine)
     assert proc.returncode == 0 and 'bassnb app: stopped' in out, (proc.returncode, out)
