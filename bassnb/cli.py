@@ -6,10 +6,10 @@
 __all__ = ['EXAMPLES', 'cmd_synth', 'timbre_options', 'add_timbre_options', 'add_synth', 'cmd_synth_variants',
            'add_synth_variants', 'cmd_train_ae', 'add_batch_options', 'add_trainer_options', 'add_init_option',
            'batch_options', 'add_train_ae', 'cmd_encode', 'add_encode', 'cmd_train_diffusion', 'add_train_diffusion',
-           'cmd_train_judge', 'add_train_judge', 'cmd_bundle', 'add_bundle', 'cmd_average', 'add_average',
-           'cmd_generate', 'check_settings', 'add_generate', 'check_workflow_args', 'regenerate_cli', 'rank_cli',
-           'cmd_analyse', 'add_analyse', 'cmd_demo', 'add_demo', 'app_notebook', 'cmd_app', 'add_app', 'parser', 'main',
-           'USER_ERRORS', 'error_line']
+           'cmd_train_judge', 'add_train_judge', 'cmd_train_probe', 'add_train_probe', 'cmd_bundle', 'add_bundle',
+           'cmd_average', 'add_average', 'cmd_generate', 'check_settings', 'add_generate', 'check_workflow_args',
+           'regenerate_cli', 'rank_cli', 'cmd_analyse', 'add_analyse', 'cmd_demo', 'add_demo', 'app_notebook',
+           'cmd_app', 'add_app', 'parser', 'main', 'USER_ERRORS', 'error_line']
 
 # %% ../nbs/15_cli.ipynb #2ae4b48f
 from .imports import *
@@ -30,6 +30,7 @@ EXAMPLES = {
     'encode': 'bassnb encode --data data/synth --bass-ae runs/ae_bass/model.safetensors --mix-ae runs/ae_mix/model.safetensors --out data/latents',
     'train-diffusion': 'bassnb train-diffusion --preset small --latents data/latents --out runs/ldm',
     'train-judge': 'bassnb train-judge --latents data/latents --out runs/contrastive',
+    'train-probe': 'bassnb train-probe --latents data/latents --data data/synth --out runs/probe/model',
     'average': 'bassnb average runs/ae_dec/snapshots/step_00{5000,5500,6000}.safetensors --out runs/ae_dec/swa',
     'bundle': 'bassnb bundle --bass-ae runs/ae_bass/model.safetensors --mix-ae runs/ae_mix/model.safetensors --unet runs/ldm/model.safetensors --out my_model',
 }
@@ -225,11 +226,34 @@ def add_train_judge(subs):
     p.set_defaults(fn=cmd_train_judge)
 
 
+# %% ../nbs/15_cli.ipynb #aa77be26
+def cmd_train_probe(a):
+    "Train the pitch probe that harmony guidance steers with (`11a_harmony`)."
+    import torch
+    from bassnb.harmony import fit_pitch_probe
+    out = Path(a.out).with_suffix('.safetensors')
+    if out.exists() and not a.force: raise FileExistsError(f"{out}: already exists and was left untouched; pass --force to replace it.")
+    torch.set_num_threads(a.threads)
+    _, acc = fit_pitch_probe(a.latents, a.data, out, steps=a.steps, seed=a.seed)
+    print(f"wrote {out} (validation accuracy {acc:.3f}; add it to a model folder with: bassnb bundle ... --probe {out})" if acc is not None
+          else f"wrote {out} (the cache has no validation songs to score it on)")
+
+def add_train_probe(subs):
+    p = _sub(subs, 'train-probe', 'train the pitch probe (which pitch class a bass latent plays) that harmony guidance steers with')
+    p.add_argument('--latents', required=True, help='latent cache folder (from bassnb encode)')
+    p.add_argument('--data', required=True, help='the corpus the cache was encoded from (bassnb synth songs: their meta.json holds the bass notes)')
+    p.add_argument('--out', required=True, help='checkpoint to write (.safetensors + .json)')
+    p.add_argument('--steps', type=int, default=4000, help='training steps (default 4000: about a minute on one core)')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--threads', type=int, default=1, help='CPU threads (default 1)')
+    p.add_argument('--force', action='store_true', help='replace --out if it exists')
+    p.set_defaults(fn=cmd_train_probe)
+
 # %% ../nbs/15_cli.ipynb #db06b2e5
 def cmd_bundle(a):
     "Assemble a model folder from three training runs."
     from bassnb.pipeline import bundle_models
-    out = bundle_models(a.bass_ae, a.mix_ae, a.unet, a.out, overwrite=a.force, style_bass_ae=a.style_bass_ae)
+    out = bundle_models(a.bass_ae, a.mix_ae, a.unet, a.out, overwrite=a.force, style_bass_ae=a.style_bass_ae, probe=a.probe)
     print(f"model folder ready: {out} (use it with: bassnb generate song.wav --model {out})")
 
 def add_bundle(subs):
@@ -239,6 +263,7 @@ def add_bundle(subs):
     p.add_argument('--unet', required=True, help='diffusion model (model.safetensors of a train-diffusion run)')
     p.add_argument('--style-bass-ae', help='optional: a style decoder for takes with --style (the bass autoencoder trained on '
                    'with --freeze-encoder --lambda-swap; model.safetensors of that run)')
+    p.add_argument('--probe', help='optional: a pitch probe for harmony guidance (bassnb train-probe on this bass autoencoder\'s latents)')
     p.add_argument('--out', required=True, help='model folder to write')
     p.add_argument('--force', action='store_true', help='replace models already in --out')
     p.set_defaults(fn=cmd_bundle)
@@ -291,7 +316,8 @@ def check_settings(a) -> dict:
     if a.n < 1: raise ValueError(f"--n must be a whole number >= 1, got {a.n}")
     if a.grounding is not None and not a.style:
         print("bassnb: warning: --grounding acts only with --style (a bass clip whose sound to take on); ignored", file=sys.stderr)
-    kw = {k: v for k, v in dict(steps=a.steps, guidance=a.guidance, rescale=a.rescale, grounding=a.grounding if a.style else None).items()
+    kw = {k: v for k, v in dict(steps=a.steps, guidance=a.guidance, rescale=a.rescale, grounding=a.grounding if a.style else None,
+                                harmony=a.harmony).items()
           if v is not None}
     GenConfig(**kw, precision=a.precision)                    # a ValueError naming the allowed range
     return kw
@@ -307,6 +333,7 @@ def add_generate(subs):
     p.add_argument('--cfg', dest='guidance', type=float, help=argparse.SUPPRESS)   # its earlier name: still works, not shown
     p.add_argument('--rescale', type=float, help=f'guidance std rescale in [0, 1] (default {GenConfig.rescale:g})')
     p.add_argument('--grounding', type=float, help=f'style grounding strength in [0, 4] (0 off, 1 as in the paper; default {GenConfig.grounding:g}; needs --style)')
+    p.add_argument('--harmony', type=float, help=f'harmony guidance strength in [0, 20]: steers the notes toward the pitch classes of the mix (0 off; default {GenConfig.harmony:g}; needs a model folder with a pitch probe, as the bundled one)')
     p.add_argument('--seed', type=int, default=0, help='random seed (default 0): same seed, same bass')
     p.add_argument('--n', type=int, default=1, help='variations to generate (files get _1, _2, ... suffixes)')
     p.add_argument('--model', help='model folder with bass_ae, mix_ae, unet (default: the bundled small models)')
@@ -500,7 +527,7 @@ def parser():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--debug', action='store_true', help='show full tracebacks')
     subs = p.add_subparsers(title='commands', metavar='<command>')
-    for add in (add_generate, add_analyse, add_demo, add_app, add_synth, add_synth_variants, add_train_ae, add_encode, add_train_diffusion, add_train_judge, add_average, add_bundle): add(subs)
+    for add in (add_generate, add_analyse, add_demo, add_app, add_synth, add_synth_variants, add_train_ae, add_encode, add_train_diffusion, add_train_judge, add_train_probe, add_average, add_bundle): add(subs)
     return p
 
 def main(argv=None):

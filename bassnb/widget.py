@@ -90,7 +90,7 @@ class Stopped(Exception): "Raised in the DDIM callback when the user presses Sto
 
 class BassWidget:
     "An ipywidgets panel around `BassGenerator.generate`: inputs, knobs, ranked takes with players, MIDI, bars redone, save."
-    controls = ('mix', 'style', 'seconds', 'steps', 'guidance', 'rescale', 'grounding', 'seed', 'n_variations', 'device',
+    controls = ('mix', 'style', 'seconds', 'steps', 'guidance', 'rescale', 'harmony', 'grounding', 'seed', 'n_variations', 'device',
                 'rank', 'folder', 'name', 'overwrite', 'span_unit', 'span')   # the settings a user (or `bass_widget(**values)`) sets
     def __init__(self, generator:BassGenerator|str|Path|None=None, workdir=None, judge=None):
         self.source = generator                              # a BassGenerator, or where to load one from
@@ -134,6 +134,8 @@ def _controls(self:BassWidget, g:GenConfig):
                            'rescale φ (Lin et al. 2023): tames the harsh sound of high guidance; 0 = off')
     self.grounding = _slider(W.FloatSlider, g.grounding, 0., 4., .05, 'style strength',
                              'style grounding g (Pasini et al. 2024): how strongly the bass takes the style clip (1 = the paper; above 1 holds it longer); needs a style')
+    self.harmony = _slider(W.FloatSlider, g.harmony, 0., 10., .5, 'fit the chords',
+                           "harmony guidance h (11a_harmony): steers the notes toward the pitch classes sounding in the song; 0 = off; acts with a model that has a pitch probe (the bundled one does)")
     self.seed = W.IntText(value=0, description='seed (variation)', **narrow)
     self.n_variations = _slider(W.IntSlider, 1, 1, 8, 1, 'takes', 'takes generated together (one batch); ranked by fit')
     devs = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
@@ -203,7 +205,7 @@ def _layout(self:BassWidget):
         W.HTML('<b>bassnb</b>: a bass part for your song (latent diffusion, Pasini et al. 2024). '
                'Hover over a control for what it does.'),
         row(self.mix, self.mix_upload, self.seconds), row(self.style, self.style_upload),
-        row(self.steps, self.guidance), row(self.rescale, self.grounding),
+        row(self.steps, self.guidance), row(self.rescale, self.harmony), row(self.grounding),
         row(self.n_variations, self.seed, self.device, self.rank),
         row(self.gen_btn, self.stop_btn, self.progress, self.step_label), self.status, self.take_box],
         layout=W.Layout(max_width='100%', overflow='hidden'))
@@ -255,12 +257,13 @@ def generator(self:BassWidget):
         self.gen = BassGenerator.from_pretrained(self.source, device=self.device.value)
     if self.gen.device.type != self.device.value:
         g = self.gen
-        self.gen = BassGenerator(g.bass_ae, g.mix_ae, g.unet, self.device.value, g.gen)
+        self.gen = BassGenerator(g.bass_ae, g.mix_ae, g.unet, self.device.value, g.gen, g.style_ae, g.probe)
     return self.gen
 
 @patch
 def _knobs(self:BassWidget):
-    return dict(steps=self.steps.value, guidance=self.guidance.value, rescale=self.rescale.value, grounding=self.grounding.value,
+    return dict(steps=self.steps.value, guidance=self.guidance.value, rescale=self.rescale.value, harmony=self.harmony.value,
+                grounding=self.grounding.value,
                 seed=self.seed.value)
 
 @patch
@@ -337,7 +340,7 @@ def generate(self:BassWidget):
         s = res.settings
         self.message(f"generated {s['n_variations']} take(s) of {mix.shape[-1] / sr:.1f} s in {time.time() - t0:.1f} s "
                      f"on {g.device.type}: steps K={s['steps']}, follow λ={s['guidance']:g}, smooth φ={s['rescale']:g}, "
-                     f"style g={s['grounding'] if s['style'] else 'off (no style)'}, seed={s['seed']}", 'ok')
+                     f"harmony h={s['harmony']:g}, style g={s['grounding'] if s['style'] else 'off (no style)'}, seed={s['seed']}", 'ok')
         self.progress.bar_style = 'success'
     except Exception as e:
         self.takes, self.result = [], None

@@ -102,14 +102,17 @@ def main():
     ap.add_argument('--steps', type=int, help=f'DDIM steps (default: GenConfig.steps = {GenConfig.steps})')
     ap.add_argument('--guidance', type=float, help=f'guidance scale (default: GenConfig.guidance = {GenConfig.guidance:g})')
     ap.add_argument('--rescale', type=float, help=f'guidance rescale (default: GenConfig.rescale = {GenConfig.rescale:g})')
+    ap.add_argument('--harmony', type=float, help=f'harmony guidance strength (default: GenConfig.harmony = {GenConfig.harmony:g}; acts with a model folder holding a pitch probe)')
     ap.add_argument('--precision', default='auto', choices=['auto', 'fp32', 'bf16'], help='U-Net precision (default: auto)')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--out', default='bench/results', help='folder for the json results')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    gen = BassGenerator.from_pretrained(a.model, device='cpu', precision=a.precision)
+    gen = BassGenerator.from_pretrained(a.model, device='cpu', precision=a.precision,
+                                       **({'harmony': a.harmony} if a.harmony is not None else {}))
     test = test_songs(a.data, whole=a.whole)
-    print(f'model: {a.model or "bundled small"}; test songs available: {len(test)}; threads {a.threads}; precision {a.precision}\n')
+    print(f'model: {a.model or "bundled small"}; test songs available: {len(test)}; threads {a.threads}; precision {a.precision}; '
+          f'harmony {gen.gen.harmony:g} ({"with" if gen.probe is not None else "no"} pitch probe)\n')
     res = {}
     if 'quality' in a.what:
         rows, dt = quality(gen, test[:a.n], a)

@@ -8,8 +8,9 @@ and peak resident memory before and after generating.
     python bench/generate_speed.py                       # 10 s, 30 s, 1 min, 3 min, 10 min
     python bench/generate_speed.py --lengths 30 --threads 2 --steps 32
     python bench/generate_speed.py --precision fp32 bf16                # the two U-Net precisions side by side
+    python bench/generate_speed.py --lengths 180 --harmony 0 3          # harmony guidance off and on, side by side
 """
-import argparse, json, subprocess, sys
+import argparse, itertools, json, subprocess, sys
 from pathlib import Path
 from bassnb.sampling import GenConfig
 
@@ -18,8 +19,9 @@ import json, resource, sys, time, torch
 from bassnb.pipeline import BassGenerator
 from bassnb.audio import load_audio
 seconds, threads, steps, model, precision = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] or None, sys.argv[5]
+harmony = {'harmony': float(sys.argv[6])} if sys.argv[6] else {}
 torch.set_num_threads(threads)
-gen = BassGenerator.from_pretrained(model, device='cpu', precision=precision)
+gen = BassGenerator.from_pretrained(model, device='cpu', precision=precision, **harmony)
 mix, sr = load_audio('data_samples/demo_mix.ogg')
 n = int(seconds * sr)
 mix = mix.repeat(1, n // mix.shape[1] + 1)[:, :n]
@@ -41,18 +43,20 @@ def main():
     ap.add_argument('--model', default='', help='model folder (default: bundled)')
     ap.add_argument('--precision', nargs='+', default=['auto'], choices=['auto', 'fp32', 'bf16'],
                     help='U-Net precision(s), side by side (default: auto)')
+    ap.add_argument('--harmony', type=float, nargs='+', default=[None],
+                    help=f'harmony guidance strength(s), side by side (default: GenConfig.harmony = {GenConfig.harmony:g})')
     a = ap.parse_args()
     root = Path(__file__).resolve().parents[1]
     print(f'threads {a.threads}, {a.steps} DDIM steps with guidance (batch of 2 per U-Net call)\n')
-    print('| song length | precision | latent frames | wall time | real-time factor | peak memory (MB) | of which generation |')
-    print('|---|---|---|---|---|---|---|')
+    print('| song length | precision | harmony | latent frames | wall time | real-time factor | peak memory (MB) | of which generation |')
+    print('|---|---|---|---|---|---|---|---|')
     for s in a.lengths:
-        for prec in a.precision:
-            out = subprocess.run([sys.executable, '-c', CHILD, str(s), str(a.threads), str(a.steps), a.model, prec],
+        for prec, h in itertools.product(a.precision, a.harmony):
+            out = subprocess.run([sys.executable, '-c', CHILD, str(s), str(a.threads), str(a.steps), a.model, prec, '' if h is None else str(h)],
                                  capture_output=True, text=True, cwd=root)
             if out.returncode: print(out.stderr[-2000:]); sys.exit(1)
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"| {s:g} s | {prec} | {r['frames']} | {r['wall']:.2f} s | {r['rtf']:.4f} | {r['rss_peak_mb']:.0f} | "
+            print(f"| {s:g} s | {prec} | {'default' if h is None else f'{h:g}'} | {r['frames']} | {r['wall']:.2f} s | {r['rtf']:.4f} | {r['rss_peak_mb']:.0f} | "
                   f"{r['rss_peak_mb'] - r['rss_before_mb']:.0f} |")
 
 if __name__ == '__main__':

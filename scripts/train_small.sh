@@ -92,3 +92,12 @@ bassnb average runs/ae_dec9/snapshots/step_00{5000,5250,5500,5750,6000,6250,6500
 bassnb bundle --bass-ae runs/ae_dec9/swa.safetensors --mix-ae $M/mix_ae.safetensors --unet $M/unet.safetensors \
               --style-bass-ae $M/bass_ae_style.safetensors --out runs/round9 --force
 cp runs/round9/bass_ae.safetensors runs/round9/bass_ae.json $M/                                   # 31. ship the bass decoder
+# Round 11: harmony guidance (nbs/11a_harmony.ipynb). The corpus grown to 5400 songs (round 10's; the first 3600 are
+# round 7's) and the new songs encoded; a pitch probe (which pitch class a bass latent plays, labels from the songs' MIDI)
+# trained on the latent cache (~1 min of training on one core) and added to the model folder; every model stays.
+bassnb synth --n 5400 --out data/mt --seed 0 --soundfonts train --voices .4 --fx .6 --sr 22050 --jobs 2  # 32. (~25 min)
+bassnb encode --data data/mt --bass-ae $M/bass_ae.safetensors --mix-ae $M/mix_ae.safetensors --out data/lat_mt --workers 1  # 33.
+bassnb train-probe --latents data/lat_mt --data data/mt --out runs/probe/model --force             # 34.
+bassnb bundle --bass-ae $M/bass_ae.safetensors --mix-ae $M/mix_ae.safetensors --unet $M/unet.safetensors \
+              --style-bass-ae $M/bass_ae_style.safetensors --probe runs/probe/model.safetensors --out runs/round11 --force
+cp runs/round11/pitch_probe.safetensors runs/round11/pitch_probe.json $M/                      # 35. ship the probe

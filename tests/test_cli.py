@@ -170,3 +170,34 @@ def test_average(tmp_path):
     assert p.returncode == 2 and 'another model' in p.stderr and not (tmp_path / 'bad.safetensors').exists()
     p = run('average', *snaps, '--out', tmp_path / 'swa')
     assert p.returncode != 0 and '--force' in p.stderr
+
+def test_train_probe_bundle_and_harmony(tmp_path):
+    "bassnb train-probe on a latent cache of rendered songs, bundle --probe, then generate with harmony guidance on and off."
+    from conftest import save_tiny_models
+    r = tmp_path / 'runs'
+    save_tiny_models(r)
+    assert run('synth', '--n', 5, '--seconds', 4, '--out', tmp_path / 'songs', '--sr', 22050).returncode == 0
+    p = run('encode', '--data', tmp_path / 'songs', '--bass-ae', r / 'bass_ae.safetensors', '--mix-ae', r / 'mix_ae.safetensors',
+            '--out', tmp_path / 'lat')
+    assert p.returncode == 0, p.stderr[-3000:]
+    probe = ['train-probe', '--latents', tmp_path / 'lat', '--data', tmp_path / 'songs', '--out', r / 'probe', '--steps', 20]
+    p = run(*probe)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert 'wrote' in p.stdout and (r / 'probe.safetensors').exists() and (r / 'probe.json').exists()
+    meta = json.loads((r / 'probe.json').read_text())
+    assert meta['cls'] == 'PitchProbe' and meta['steps'] == 20 and meta['fingerprints']['bass']
+    p = run(*probe)                                                        # never overwritten unless asked
+    assert p.returncode == 2 and 'already exists' in p.stderr
+    p = run('train-probe', '--latents', tmp_path / 'lat', '--data', tmp_path / 'nowhere', '--out', r / 'p2')
+    assert p.returncode == 2 and 'meta.json: missing' in p.stderr and '--data' in p.stderr
+    p = run('bundle', '--bass-ae', r / 'bass_ae.safetensors', '--mix-ae', r / 'mix_ae.safetensors', '--unet', r / 'unet.safetensors',
+            '--probe', r / 'probe.safetensors', '--out', tmp_path / 'm')
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert (tmp_path / 'm' / 'pitch_probe.safetensors').exists()
+    mix = sorted((tmp_path / 'songs').iterdir())[0] / 'drums.flac'
+    outs = {}
+    for h in ('0', '5'):
+        p = run('generate', mix, '--model', tmp_path / 'm', '--steps', 3, '--harmony', h, '-o', tmp_path / f'bass_{h}.wav')
+        assert p.returncode == 0, p.stderr[-3000:]
+        outs[h] = sf.read(tmp_path / f'bass_{h}.wav')[0]
+    assert outs['0'].shape == outs['5'].shape and not (outs['0'] == outs['5']).all()   # the probe steered the take
