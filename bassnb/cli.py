@@ -230,7 +230,7 @@ def add_train_judge(subs):
 def cmd_train_probe(a):
     "Train the pitch probe that harmony guidance steers with (`11a_harmony`)."
     import torch
-    from bassnb.harmony import fit_pitch_probe
+    from bassnb.train_probe import fit_pitch_probe
     out = Path(a.out).with_suffix('.safetensors')
     if out.exists() and not a.force: raise FileExistsError(f"{out}: already exists and was left untouched; pass --force to replace it.")
     torch.set_num_threads(a.threads)

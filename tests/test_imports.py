@@ -1,11 +1,11 @@
 """The module layers point down: no import cycle among bassnb's modules (every import, function-local ones included),
-and inference (`pipeline`, `sampling`, `widget`, `workflow`, `contrastive`) loads neither training code nor the command line."""
+and inference (`pipeline`, `sampling`, `harmony`, `widget`, `workflow`, `contrastive`) loads neither training code nor the command line."""
 import ast, json, subprocess, sys
 from pathlib import Path
 import bassnb
 
 PKG = Path(bassnb.__file__).parent
-TRAINING = {'learner', 'train_autoencoder', 'train_diffusion', 'train_contrastive', 'critics', 'data', 'cli'}
+TRAINING = {'learner', 'train_autoencoder', 'train_diffusion', 'train_contrastive', 'train_probe', 'critics', 'data', 'cli'}
 # Imports an inference module may make of training code, inside a function only (so not at import time), with the reason:
 ALLOWED_LAZY = {}
 
@@ -54,7 +54,7 @@ def reach(m, lazy_ok=()):
     return seen
 
 def test_inference_never_reaches_training_or_cli():
-    for m in ('sampling', 'pipeline', 'widget', 'workflow', 'contrastive'):
+    for m in ('sampling', 'harmony', 'pipeline', 'widget', 'workflow', 'contrastive'):
         bad = reach(m, ALLOWED_LAZY) & TRAINING
         assert not bad, f"{m} imports {sorted(bad)} (directly or through other modules)"
 
@@ -67,4 +67,4 @@ def test_import_pipeline_loads_inference_only():
         assert m in loaded and not loaded & TRAINING, (m, sorted(loaded & TRAINING))
         if m == 'pipeline':
             assert loaded <= {'imports', 'base', 'audio', 'spectral', 'autoencoder', 'attention', 'unet', 'diffusion', 'sampling',
-                              'checkpoint', 'pipeline'}, sorted(loaded)
+                              'harmony', 'checkpoint', 'pipeline'}, sorted(loaded)
