@@ -101,3 +101,11 @@ bassnb train-probe --latents data/lat_mt --data data/mt --out runs/probe/model -
 bassnb bundle --bass-ae $M/bass_ae.safetensors --mix-ae $M/mix_ae.safetensors --unet $M/unet.safetensors \
               --style-bass-ae $M/bass_ae_style.safetensors --probe runs/probe/model.safetensors --out runs/round11 --force
 cp runs/round11/pitch_probe.safetensors runs/round11/pitch_probe.json $M/                      # 35. ship the probe
+# Round 12: round 9's averaged bass decoder trained on once more (encoder frozen, so the latents, the U-Net, the style
+# decoder and the probe stay) on all 5400 songs, a snapshot every 250 steps, the last 7 averaged (nbs/06_train_autoencoder.ipynb, "Round 12").
+bassnb train-ae --kind bass --data data/mt --out runs/ae_dec12 --init $M/bass_ae.safetensors --freeze-encoder --phase f0 \
+              --lambda-f0 10 --adv-start 100 --steps 6500 --snapshot-every 250 --threads 1               # 36. (~65 min)
+bassnb average runs/ae_dec12/snapshots/step_00{5000,5250,5500,5750,6000,6250,6500}.safetensors --out runs/ae_dec12/swa --force
+bassnb bundle --bass-ae runs/ae_dec12/swa.safetensors --mix-ae $M/mix_ae.safetensors --unet $M/unet.safetensors \
+              --style-bass-ae $M/bass_ae_style.safetensors --probe $M/pitch_probe.safetensors --out runs/round12 --force
+cp runs/round12/bass_ae.safetensors runs/round12/bass_ae.json $M/                                 # 37. ship the bass decoder
