@@ -269,17 +269,22 @@ def _unet_for(self:BassGenerator, dtype):
     return self._cast[1]
 
 @patch
+def mix_chroma(self:BassGenerator, y:Tensor, frames:int):
+    "Chromagram (12, frames) of a prepared mix `y`, one column per latent frame (`chroma`, `03_spectral`)."
+    return chroma(y, self.sr, self.mix_ae.cfg.compression)[..., :frames]
+
+@patch
 def condition(self:BassGenerator, y:Tensor, window=GenConfig.window):
     "The U-Net's condition for a prepared mix `y` (channels, n): its unit-scale mix latent, plus its chroma for a `side='chroma'` U-Net."
     cond = self.mix_ae.to_unit(self.mix_ae.encode_chunked(y[None].to(self.device), window))[0]
     if getattr(self.unet.cfg, 'side', '') != 'chroma': return cond
-    return torch.cat([cond, chroma(y, self.sr, self.mix_ae.cfg.compression)[..., :cond.shape[-1]].to(cond)])
+    return torch.cat([cond, self.mix_chroma(y, cond.shape[-1]).to(cond)])
 
 @patch
 def harmony_step(self:BassGenerator, y:Tensor, cond:Tensor, strength:float):
     "The harmony-guidance `x0_fn` for prepared mix `y` and its condition `cond` (`harmony_fn`); None without a probe or at strength 0."
     if self.probe is None or not strength: return None
-    h = cond[-12:] if getattr(self.unet.cfg, 'side', '') == 'chroma' else chroma(y, self.sr, self.mix_ae.cfg.compression)[..., :cond.shape[-1]]
+    h = cond[-12:] if getattr(self.unet.cfg, 'side', '') == 'chroma' else self.mix_chroma(y, cond.shape[-1])   # the side input is this chroma
     return harmony_fn(self.probe, h.float(), strength)
 
 @patch
