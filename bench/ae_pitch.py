@@ -20,10 +20,10 @@ from bassnb.checkpoint import load_ae
 from bassnb.train_autoencoder import mel_griffinlim
 from bassnb.data import find_songs
 from bassnb.synth import read_song
-from bassnb.evaluation import bass_f0, pitch_accuracy, chord_tone_fraction, root_fraction, peak_errors, note_pitch
+from bassnb.evaluation import WINDOW_MARGIN, bass_f0, pitch_accuracy, chord_tone_fraction, root_fraction, peak_errors, note_pitch
 from common import write_results
 
-METRICS = ['voiced', 'within', 'agree', 'chord_tone', 'root', 'peak_cents', 'bin_centre']
+METRICS = ['voiced', 'within', 'within_w', 'agree', 'chord_tone', 'root', 'peak_cents', 'bin_centre']
 
 
 def model_file(m):
@@ -58,8 +58,10 @@ def agreement(tr, ref_tr, notes):
 def scores(y, sr, notes, chords, ref_tr=None):
     tr = bass_f0(y, sr, prob=True)
     pa = pitch_accuracy(None, sr, notes, track=tr)
+    pw = pitch_accuracy(None, sr, notes, track=tr, margin=WINDOW_MARGIN)
     pk = peak_errors(y, sr, notes)
-    return tr, dict(voiced=pa['voiced'], within=pa['within'], agree=agreement(tr, ref_tr or tr, notes),
+    return tr, dict(voiced=pa['voiced'], within=pa['within'],
+                within_w=pw['within'], frames_w=pw['frames'], agree=agreement(tr, ref_tr or tr, notes),
                 chord_tone=chord_tone_fraction(None, sr, chords, tr),
                 root=root_fraction(None, sr, chords, tr),
                 peak_cents=float(np.median([abs(e) for e, _ in pk])) if pk else float('nan'),
@@ -126,13 +128,16 @@ def main():
                   f'({time.time() - t0:.0f} s)', flush=True)
         res[set_name] = {k: dict(mean={m: float(np.nanmean([r[m] for r in v])) for m in METRICS}, songs=len(v), per_song=v)
                          for k, v in rows.items()}
-    print(f"\n{a.n} songs per set, {a.seconds:g} s from {a.start:g} s; pitch by pYIN; 'within 50 c of MIDI' is of the voiced note frames, 'of true bass' of the frames where the true bass is voiced; "
+        for r in res[set_name].values():   # 'window inside': pooled over the songs' frames (a song of short notes keeps only a few)
+            f = np.array([p['frames_w'] for p in r['per_song']]); w = np.nan_to_num([p['within_w'] for p in r['per_song']])
+            r['mean']['within_w'] = float((w * f).sum() / max(f.sum(), 1))
+    print(f"\n{a.n} songs per set, {a.seconds:g} s from {a.start:g} s; pitch by pYIN; 'within 50 c of MIDI' is of the voiced note frames (30 ms inside a note; 'window inside' of those whose whole pYIN window lies inside one note, pooled over the songs' frames), 'of true bass' of the frames where the true bass is voiced; "
           "peak error = median |cents| of sustained notes' strongest partial; bin-centre = share of such peaks on a 21.5 Hz bin centre\n")
-    print('| set | bass | voiced | within 50 c of MIDI | within 50 c of true bass | chord tones | root | peak error (c) | bin-centre peaks |\n|---|---|---|---|---|---|---|---|---|')
+    print('| set | bass | voiced | within 50 c of MIDI | within 50 c of MIDI, window inside | within 50 c of true bass | chord tones | root | peak error (c) | bin-centre peaks |\n|---|---|---|---|---|---|---|---|---|---|')
     for set_name, rows in res.items():
         for k, v in rows.items():
             m = v['mean']
-            print(f"| {set_name} | {k} | {m['voiced']:.3f} | {m['within']:.3f} | {m['agree']:.3f} | {m['chord_tone']:.3f} | {m['root']:.3f} | "
+            print(f"| {set_name} | {k} | {m['voiced']:.3f} | {m['within']:.3f} | {m['within_w']:.3f} | {m['agree']:.3f} | {m['chord_tone']:.3f} | {m['root']:.3f} | "
                   f"{m['peak_cents']:.1f} | {m['bin_centre']:.2f} |")
     if a.json: write_results(a.json, res)
 
