@@ -68,6 +68,13 @@ def scores(y, sr, notes, chords, ref_tr=None):
                 bin_centre=float(np.mean([b for _, b in pk])) if pk else float('nan'))
 
 
+def summary(per_song):
+    "Each metric's mean over songs, except 'window inside': pooled over the songs' frames (a song of short notes keeps only a few)."
+    m = {k: float(np.nanmean([r[k] for r in per_song])) for k in METRICS if k != 'within_w'}
+    f = np.array([r['frames_w'] for r in per_song]); w = np.nan_to_num([r['within_w'] for r in per_song])
+    return dict(m, within_w=float((w * f).sum() / max(f.sum(), 1)))
+
+
 def oracle_rows(x, n_fft=1024, hop=256):
     S = stft(x, n_fft, hop)
     mag, pa = S.abs(), phase_advance(*S.shape[-2:], n_fft, hop)
@@ -126,11 +133,7 @@ def main():
                                                    program=meta['stems']['bass']['program'], **sc))
             print(f'{set_name} {s.id}: ' + '  '.join(f"{k.split(':')[0][:12]} {v[-1]['within']:.2f}/{v[-1]['voiced']:.2f}" for k, v in rows.items()),
                   f'({time.time() - t0:.0f} s)', flush=True)
-        res[set_name] = {k: dict(mean={m: float(np.nanmean([r[m] for r in v])) for m in METRICS}, songs=len(v), per_song=v)
-                         for k, v in rows.items()}
-        for r in res[set_name].values():   # 'window inside': pooled over the songs' frames (a song of short notes keeps only a few)
-            f = np.array([p['frames_w'] for p in r['per_song']]); w = np.nan_to_num([p['within_w'] for p in r['per_song']])
-            r['mean']['within_w'] = float((w * f).sum() / max(f.sum(), 1))
+        res[set_name] = {k: dict(mean=summary(v), songs=len(v), per_song=v) for k, v in rows.items()}
     print(f"\n{a.n} songs per set, {a.seconds:g} s from {a.start:g} s; pitch by pYIN; 'within 50 c of MIDI' is of the voiced note frames (30 ms inside a note; 'window inside' of those whose whole pYIN window lies inside one note, pooled over the songs' frames), 'of true bass' of the frames where the true bass is voiced; "
           "peak error = median |cents| of sustained notes' strongest partial; bin-centre = share of such peaks on a 21.5 Hz bin centre\n")
     print('| set | bass | voiced | within 50 c of MIDI | within 50 c of MIDI, window inside | within 50 c of true bass | chord tones | root | peak error (c) | bin-centre peaks |\n|---|---|---|---|---|---|---|---|---|---|')

@@ -11,11 +11,11 @@ pip install -q --disable-pip-version-check -e '.[dev]'
 # to build, so we install it without dependencies (see README, "Why these pins").
 python -c 'import tinysoundfont' 2>/dev/null || pip install -q --disable-pip-version-check --no-deps tinysoundfont
 # librosa compiles its numba kernels on first use and caches them inside its package; compile the ones bassnb uses
-# (pYIN, onsets, beats) once here, so that processes started side by side later (the docs build runs two notebooks at a
-# time) don't write that cache at once: a cache written concurrently once crashed a notebook with a segfault.
-python -c "import numpy as np, librosa; y = np.random.default_rng(0).standard_normal(22050).astype('float32') * .1
-librosa.pyin(y, fmin=30., fmax=400., sr=11025, frame_length=1024, hop_length=256)
-librosa.onset.onset_detect(y=y, sr=22050); librosa.beat.beat_track(y=y, sr=22050)"
+# (through its own pitch, onset and beat functions) once here, so that processes started side by side later (the docs
+# build runs two notebooks at a time) don't write that cache at once: a cache written concurrently once crashed a notebook.
+python -c "import numpy as np; from bassnb.evaluation import bass_f0, bass_onsets, track_beats
+y = np.random.default_rng(0).standard_normal(22050).astype('float32') * .1
+bass_f0(y, 22050); bass_onsets(y, 22050); track_beats(y, 22050)"
 # General MIDI SoundFonts: the training corpus renders with several (nbs/01a_timbres); FluidR3 is the unseen-timbre test set.
 sfs="timgm6mb-soundfont csound-soundfont opl3-soundfont fluid-soundfont-gm"
 [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] && [ -f /usr/share/sounds/sf2/TimGM6mb.sf2 ] ||
