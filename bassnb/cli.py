@@ -314,10 +314,11 @@ def cmd_generate(a):
 def check_settings(a) -> dict:
     "The generation settings given on the command line, checked against `GenConfig`'s ranges before anything is loaded."
     if a.n < 1: raise ValueError(f"--n must be a whole number >= 1, got {a.n}")
-    if a.grounding is not None and not a.style:
-        print("bassnb: warning: --grounding acts only with --style (a bass clip whose sound to take on); ignored", file=sys.stderr)
+    for flag, v in (('--grounding', a.grounding), ('--tone-match', a.tone_match)):
+        if v is not None and not a.style:
+            print(f"bassnb: warning: {flag} acts only with --style (a bass clip whose sound to take on); ignored", file=sys.stderr)
     kw = {k: v for k, v in dict(steps=a.steps, guidance=a.guidance, rescale=a.rescale, grounding=a.grounding if a.style else None,
-                                harmony=a.harmony).items()
+                                tone_match=a.tone_match if a.style else None, harmony=a.harmony).items()
           if v is not None}
     GenConfig(**kw, precision=a.precision)                    # a ValueError naming the allowed range
     return kw
@@ -333,6 +334,8 @@ def add_generate(subs):
     p.add_argument('--cfg', dest='guidance', type=float, help=argparse.SUPPRESS)   # its earlier name: still works, not shown
     p.add_argument('--rescale', type=float, help=f'guidance std rescale in [0, 1] (default {GenConfig.rescale:g})')
     p.add_argument('--grounding', type=float, help=f'style grounding strength in [0, 4] (0 off, 1 as in the paper; default {GenConfig.grounding:g}; needs --style)')
+    p.add_argument('--tone-match', type=float, help=f"strength in [0, 2] of shaping each note's attack and decay like the style clip's "
+                   f"(0 off; default {GenConfig.tone_match:g}; needs --style)")
     p.add_argument('--harmony', type=float, help=f'harmony guidance strength in [0, 20]: steers the notes toward the pitch classes of the mix (0 off; default {GenConfig.harmony:g}; needs a model folder with a pitch probe, as the bundled one)')
     p.add_argument('--seed', type=int, default=0, help='random seed (default 0): same seed, same bass')
     p.add_argument('--n', type=int, default=1, help='variations to generate (files get _1, _2, ... suffixes)')

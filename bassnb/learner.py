@@ -14,7 +14,7 @@ from .checkpoint import save_state, load_state, load_tensors, write_json, rng_st
 from torch.utils.data import DataLoader, Sampler
 import torch.distributed as dist
 from fastcore.basics import patch
-import base64
+import base64, gc
 _all_ = ['dist_env', 'pick_device']                      # re-exported names stay in `from ... import *`
 
 # %% ../nbs/05b_learner.ipynb #25e67164
@@ -387,9 +387,15 @@ class EMACB(Callback):
         for be, b in zip(dst.buffers(), src.buffers()): be.copy_(b)
 
 # %% ../nbs/05b_learner.ipynb #2c143183
+@patch
+def release_ddp(self:Learner):
+    "Drop the DDP (and compiled) wrappers: they hold the process group, which must go while Python is still whole, not at exit."
+    self.ddp.clear(); self.compiled.clear()
+    gc.collect()
+
 def run_training(make_learner:Callable, cfg:TrainConfig):
     "Join torchrun's process group if any, seed, build `make_learner(cfg)`, write `run.json`, fit, report."
-    owns = not dist.is_initialized()
+    owns, learn = not dist.is_initialized(), None
     init_distributed(cfg.device)
     try:
         if cfg.threads: torch.set_num_threads(cfg.threads)
@@ -400,9 +406,11 @@ def run_training(make_learner:Callable, cfg:TrainConfig):
             write_json(learn.out / 'run.json', dict(learn.config, processes=learn.world, accum=learn.accum,
                                                     global_batch=cfg.batch_size * learn.world * learn.accum))
         learn.fit()
+        learn.barrier()                                          # no collective still in flight anywhere before teardown
         if learn.is_main:
             print(f"done: {learn.step} steps; model in {learn.out / 'model.safetensors'}, log in {learn.out / 'log.jsonl'}")
     finally:
+        if learn is not None: learn.release_ddp()
         if owns and dist.is_initialized(): dist.destroy_process_group()
     return learn
 

@@ -18,6 +18,7 @@ from .checkpoint import load_model, save_model, CheckpointError
 from .base import assets_dir, fingerprint, pick_device, weight_versions
 from .sampling import GenConfig, generate_latent, time_mean      # GenConfig: the settings, with their defaults and checks
 from .harmony import PitchProbe, harmony_fn
+from .tone import match_tone
 from fastcore.basics import patch
 from functools import cache
 import copy
@@ -214,10 +215,15 @@ def _prepare(self:BassGenerator, x:Tensor, sr:int, what:str, min_seconds:float):
     return y * g, g
 
 @patch
-def encode_style(self:BassGenerator, style, sr:int|None=None):
-    "Time-average (1, D, 1) of the unit-scale bass latent of a style clip (path or array)."
+def style_audio(self:BassGenerator, style, sr:int|None=None) -> Tensor:
+    "A style clip (path or array) as the models take it: checked, at their rate, channels and level."
     x, sr = as_audio(style, sr, 'style')
-    y, _ = self._prepare(x, sr, 'style', self.gen.min_style_seconds)
+    return self._prepare(x, sr, 'style', self.gen.min_style_seconds)[0]
+
+@patch
+def encode_style(self:BassGenerator, style, sr:int|None=None, prepared=False):
+    "Time-average (1, D, 1) of the unit-scale bass latent of a style clip (path or array; or `style_audio`'s output with `prepared`)."
+    y = style if prepared else self.style_audio(style, sr)
     with torch.inference_mode(): z = self.bass_ae.to_unit(self.bass_ae.encode_chunked(y[None].to(self.device), self.gen.window))
     return time_mean(z)
 
@@ -289,21 +295,22 @@ def harmony_step(self:BassGenerator, y:Tensor, cond:Tensor, strength:float):
 
 @patch
 def generate(self:BassGenerator, mix, sr:int|None=None, *, style=None, style_sr:int|None=None, steps:int|None=None,
-             guidance:float|None=None, rescale:float|None=None, grounding:float|None=None, harmony:float|None=None, seed=0, n_variations=1,
+             guidance:float|None=None, rescale:float|None=None, grounding:float|None=None, tone_match:float|None=None, harmony:float|None=None, seed=0, n_variations=1,
              progress=True, callback=None, known:Tensor|None=None, mask:Tensor|None=None, style_decoder=True) -> Generation:
-    "A bass stem for `mix` (path or array), optionally in the style of `style` (grounded takes decoded by the style decoder, if any and `style_decoder`); exactly as long as the mix."
+    "A bass stem for `mix` (path or array), optionally in the style of `style` (grounded takes decoded by the style decoder, if any and `style_decoder`, then tone-matched to the clip); exactly as long as the mix."
     if style is None and grounding is not None and grounding != self.gen.grounding:
         warnings.warn(f"grounding={grounding} acts only with a style clip (style=...); without one it is ignored", stacklevel=2)
     if not (isinstance(n_variations, int) and n_variations >= 1):
         raise ValueError(f"n_variations must be a whole number >= 1, got {n_variations!r}")
     s = replace(self.gen, **{k: v for k, v in dict(steps=steps, guidance=guidance, rescale=rescale, grounding=grounding,
-                                                   harmony=harmony).items() if v is not None})
+                                                   tone_match=tone_match, harmony=harmony).items() if v is not None})
     x, sr = as_audio(mix, sr, 'mix')
     y, g = self._prepare(x, sr, 'mix', self.bass_ae.cfg.compression / self.sr)
     unet = self._unet_for(unet_dtype(s.precision, self.device))
     with torch.inference_mode():
         cond = self.condition(y, s.window)
-        mu = self.encode_style(style, style_sr) if style is not None else None
+        ys = self.style_audio(style, style_sr) if style is not None else None
+        mu = self.encode_style(ys, prepared=True) if ys is not None else None
         steer = self.harmony_step(y, cond, s.harmony)            # harmony guidance (`11a_harmony`), None without a probe
         z = generate_latent(windowed(unet, s.window, s.overlap), cond, steps=s.steps, guidance=s.guidance, rescale=s.rescale,
                             style_mu=mu, grounding=s.grounding, n=n_variations, seed=seed, eta=s.eta,
@@ -312,11 +319,13 @@ def generate(self:BassGenerator, mix, sr:int|None=None, *, style=None, style_sr:
         grounded = mu is not None and s.grounding > 0             # grounding 0: the style clip changes nothing, nor the decoder
         dec = self.style_ae if grounded and style_decoder and self.style_ae is not None else self.bass_ae
         wav = dec.decode_chunked(dec.from_unit(z), y.shape[-1], s.window).float().cpu()
+        toned = ys is not None and s.tone_match > 0                # each note's attack and decay like the clip's (`11c_tone_match`)
+        if toned: wav = torch.stack([match_tone(w, ys.cpu(), self.sr, s.tone_match) for w in wav])
     bass = resample(wav, self.sr, sr); del wav
     bass = bass / g if bass.is_inference() else bass.div_(g)   # (an inference tensor can't change outside inference mode)
     bass = to_channels_batch(bass, x.shape[0], x.shape[-1])
     both = bass + x[None]                                      # in-place from here: a 10-min song is 200 MB per copy
     peak = torch.maximum(both.amax((1, 2), keepdim=True), -both.amin((1, 2), keepdim=True)).clamp_min(1e-9)
     both.mul_(torch.where(peak > 1, 10 ** (-1 / 20) / peak, torch.ones_like(peak)))
-    return Generation(bass, both, sr, z.cpu(), dict(asdict(s), harmony=s.harmony if steer else 0., seed=seed, n_variations=n_variations, style=style is not None,
+    return Generation(bass, both, sr, z.cpu(), dict(asdict(s), harmony=s.harmony if steer else 0., tone_match=s.tone_match if toned else 0., seed=seed, n_variations=n_variations, style=style is not None,
                                                        decoder='style' if dec is self.style_ae else 'bass'))

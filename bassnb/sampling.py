@@ -27,6 +27,7 @@ class GenConfig:
     guidance: float = 6.         # classifier-free guidance scale (1 = plain conditional); 6: best for the small model (README, Results)
     rescale: float = .7          # guidance std rescale phi in [0, 1] (Lin et al. recommend 0.7)
     grounding: float = 1.        # style grounding strength in [0, 4] (0 off, 1 the paper's rule, > 1 holds it longer); used when a style is given
+    tone_match: float = 0.       # strength in [0, 2] (0 off) of shaping each note's attack and decay like the style clip's (`11c_tone_match`); used when a style is given
     harmony: float = HARMONY_DEFAULT  # harmony guidance strength in [0, 20] (0 off): steers the notes toward the mix's chroma; needs a pitch probe (`11a_harmony`)
     eta: float = 0.              # DDIM stochasticity in [0, 1] (0 deterministic)
     window: int = 1024           # most latent frames per U-Net call (~190 s at 22.05 kHz); longer songs use overlapping windows
@@ -39,6 +40,7 @@ class GenConfig:
         rules = [('steps', _num(self.steps, 1, whole=True), 'a whole number >= 1 (DDIM steps)'),
                  ('guidance', _num(self.guidance, 0), '>= 0 (the guidance scale: 1 = plain conditional, 0 = the mix ignored)'),
                  ('rescale', _num(self.rescale, 0, 1), 'in [0, 1]'), ('grounding', _num(self.grounding, 0, 4), 'in [0, 4]'),
+                 ('tone_match', _num(self.tone_match, 0, 2), 'in [0, 2] (0: no tone matching)'),
                  ('harmony', _num(self.harmony, 0, 20), 'in [0, 20] (0: no harmony guidance)'),
                  ('eta', _num(self.eta, 0, 1), 'in [0, 1]'), ('window', _num(self.window, 1, whole=True), 'a whole number >= 1'),
                  ('overlap', _num(self.overlap, 0, self.window - 1, whole=True), f'a whole number in [0, window - 1 = {self.window - 1}]'),

@@ -90,7 +90,7 @@ class Stopped(Exception): "Raised in the DDIM callback when the user presses Sto
 
 class BassWidget:
     "An ipywidgets panel around `BassGenerator.generate`: inputs, knobs, ranked takes with players, MIDI, bars redone, save."
-    controls = ('mix', 'style', 'seconds', 'steps', 'guidance', 'rescale', 'harmony', 'grounding', 'seed', 'n_variations', 'device',
+    controls = ('mix', 'style', 'seconds', 'steps', 'guidance', 'rescale', 'harmony', 'grounding', 'tone_match', 'seed', 'n_variations', 'device',
                 'rank', 'folder', 'name', 'overwrite', 'span_unit', 'span')   # the settings a user (or `bass_widget(**values)`) sets
     def __init__(self, generator:BassGenerator|str|Path|None=None, workdir=None, judge=None):
         self.source = generator                              # a BassGenerator, or where to load one from
@@ -134,6 +134,8 @@ def _controls(self:BassWidget, g:GenConfig):
                            'rescale φ (Lin et al. 2023): tames the harsh sound of high guidance; 0 = off')
     self.grounding = _slider(W.FloatSlider, g.grounding, 0., 4., .05, 'style strength',
                              'style grounding g (Pasini et al. 2024): how strongly the bass takes the style clip (1 = the paper; above 1 holds it longer); needs a style')
+    self.tone_match = _slider(W.FloatSlider, g.tone_match, 0., 2., .05, 'tone match',
+                              "tone matching (11c_tone_match): shapes each note's attack and decay like the style clip's notes, after decoding; 0 = off; needs a style")
     self.harmony = _slider(W.FloatSlider, g.harmony, 0., 10., .5, 'fit the chords',
                            "harmony guidance h (11a_harmony): steers the notes toward the pitch classes sounding in the song; 0 = off; acts with a model that has a pitch probe (the bundled one does)")
     self.seed = W.IntText(value=0, description='seed (variation)', **narrow)
@@ -154,7 +156,7 @@ def _controls(self:BassWidget, g:GenConfig):
 
 @patch
 def _sync_grounding(self:BassWidget):
-    self.grounding.disabled = self.style.value.strip() in ('', NO_STYLE)
+    self.grounding.disabled = self.tone_match.disabled = self.style.value.strip() in ('', NO_STYLE)
 
 @patch
 def _on_upload(self:BassWidget, change, box):
@@ -205,7 +207,7 @@ def _layout(self:BassWidget):
         W.HTML('<b>bassnb</b>: a bass part for your song (latent diffusion, Pasini et al. 2024). '
                'Hover over a control for what it does.'),
         row(self.mix, self.mix_upload, self.seconds), row(self.style, self.style_upload),
-        row(self.steps, self.guidance), row(self.rescale, self.harmony), row(self.grounding),
+        row(self.steps, self.guidance), row(self.rescale, self.harmony), row(self.grounding, self.tone_match),
         row(self.n_variations, self.seed, self.device, self.rank),
         row(self.gen_btn, self.stop_btn, self.progress, self.step_label), self.status, self.take_box],
         layout=W.Layout(max_width='100%', overflow='hidden'))
@@ -263,7 +265,7 @@ def generator(self:BassWidget):
 @patch
 def _knobs(self:BassWidget):
     return dict(steps=self.steps.value, guidance=self.guidance.value, rescale=self.rescale.value, harmony=self.harmony.value,
-                grounding=self.grounding.value,
+                grounding=self.grounding.value, tone_match=self.tone_match.value,
                 seed=self.seed.value)
 
 @patch

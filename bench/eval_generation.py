@@ -5,13 +5,13 @@
    generated bass (default settings, no style), the bass of a different song (mismatch), silence, and a rule-based
    bass made from the mix alone (beat tracking + beat chroma + triad templates -> root on every beat).
 2. `style`: on the first M test songs, a style clip of a *different* GM bass program than the song's (another
-   song's bass line, 8 s), generation with grounding 0 and 1 (same seed), and for each take: the timbre distance to
+   song's bass line, 8 s), generation with grounding 0 and 1 (and each --tone-match; same seed), and for each take: the timbre distance to
    the style clip and the nearest of the 8 program references (GM 32-39 playing the style clip's line).
 
     python bench/eval_generation.py --data data/synth --n 30 --m 20            # bundled models
     python bench/eval_generation.py --model my_model_folder --what style
 """
-import argparse, json, time
+import argparse, json, re, time
 from pathlib import Path
 import numpy as np, torch
 from bassnb.synth import read_song, BASS_PROGRAMS
@@ -52,9 +52,11 @@ def style(gen, songs, a):
         clip = refs[req]
         mix = song_mix((stems, m))
         row = dict(song=m['song_id'], own=own, requested=req)
-        takes = {f'g{g:g}': gen.generate(mix, m['sr'], style=clip, style_sr=TIMBRE_SR, grounding=g, seed=a.seed, steps=a.steps, guidance=a.guidance, rescale=a.rescale,
-                                          progress=False).bass[0] for g in a.grounding}
+        gens = {f'g{g:g}t{t:g}': gen.generate(mix, m['sr'], style=clip, style_sr=TIMBRE_SR, grounding=g, tone_match=t, seed=a.seed, steps=a.steps,
+                                              guidance=a.guidance, rescale=a.rescale, progress=False) for g in a.grounding for t in a.tone_match}
+        takes = {k: r.bass[0] for k, r in gens.items()}
         takes['ground truth'] = stems['bass']
+        if a.extras: takes.update(extra_takes(gen, gens, clip, stems['bass'], m['sr']))
         L = {p: timbre_features(v, m['sr']) for p, v in song_line_renders(s.dir, m['sr'], stems['bass'].shape[-1], a.style_soundfont).items()}   # the song's own line by each program
         scale_l = timbre_scale(list(L.values()))
         for k, x in takes.items():
@@ -67,6 +69,28 @@ def style(gen, songs, a):
     return out
 
 
+def extra_takes(gen, gens, clip, true_bass, sr):
+    "--extras: the first grounded take's latent with its time-average set exactly to the clip's (decoded as `generate` decodes "
+    "styled takes), and the true bass tone-matched to the clip (`11c_tone_match`)."
+    from bassnb.sampling import time_mean
+    from bassnb.tone import match_tone
+    from bassnb.audio import resample
+    r = next(r for k, r in gens.items() if not k.startswith('g0'))
+    ys = gen.style_audio(clip, TIMBRE_SR)
+    dec = gen.style_ae or gen.bass_ae
+    with torch.inference_mode():
+        z = r.latent.to(gen.device)
+        z = z + (gen.encode_style(ys, prepared=True) - time_mean(z))
+        wav = dec.decode_chunked(dec.from_unit(z), round(r.bass.shape[-1] * gen.sr / sr), gen.gen.window).float().cpu()
+    return {'exact average': resample(wav[0], gen.sr, sr), 'ground truth, tone-matched': resample(match_tone(resample(true_bass, sr, gen.sr), ys.cpu(), gen.sr), gen.sr, sr)}
+
+
+def take_name(k):
+    "'g1t0' -> 'generated, grounding 1, tone match 0' (older result files: 'g1' -> 'generated, grounding 1')."
+    if not (m := re.fullmatch(r'g([\d.]+)(?:t([\d.]+))?', k)): return k
+    return f'generated, grounding {m[1]}' + (f', tone match {m[2]}' if m[2] else '')
+
+
 def style_table(rows):
     keys = [k for k in rows[0] if k not in ('song', 'own', 'requested')]
     lines = ['| bass | timbre distance to the style clip (mean ± std) | nearest program = requested | nearest program = the song\'s own | '
@@ -75,10 +99,19 @@ def style_table(rows):
         d = np.array([r[k]['dist_style'] for r in rows])
         hit = np.mean([r[k]['nearest'] == r['requested'] for r in rows])
         own = np.mean([r[k]['nearest'] == r['own'] for r in rows])
-        name = {'g0': 'generated, grounding 0', 'g1': 'generated, grounding 1'}.get(k, k)
+        name = take_name(k)
         line = [np.mean([r[k]['nearest_line'] == r[w] for r in rows]) for w in ('requested', 'own')]
         ctf = np.mean([r[k]['ctf'] for r in rows])
         lines.append(f'| {name} | {d.mean():.2f} ± {d.std():.2f} | {hit:.0%} | {own:.0%} | {line[0]:.0%} | {line[1]:.0%} | {ctf:.3f} |')
+    for k in keys:                                   # each tone-matched take paired with the same take unmatched
+        base = re.sub(r't[\d.]+$', 't0', k)
+        if k == base or base not in keys: continue
+        hit = lambda key: np.array([r[key]['nearest_line'] == r['requested'] for r in rows])
+        d, c = (np.array([r[k][m] - r[base][m] for r in rows]) for m in ('dist_style', 'ctf'))
+        se = lambda v: v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else float('nan')
+        lines.append(f'\n{take_name(k)} vs tone match 0, paired: song-line hits gained in {(hit(k) & ~hit(base)).sum()} songs, lost in '
+                     f'{(hit(base) & ~hit(k)).sum()}; timbre distance to the clip {d.mean():+.2f} ± {se(d):.2f} (lower in {(d < 0).sum()} of '
+                     f'{len(d)}); chord tones {c.mean():+.3f} ± {se(c):.3f}')
     return '\n'.join(lines) + (f'\n\n{len(rows)} songs; chance of a given program being nearest: 1/8 = 12.5%. Program references: the style '
                                 'clip\'s line (another song\'s) or the song\'s own line (from its MIDI; the line the generated bass accompanies) '
                                 'played by each of the 8 programs with the style SoundFont')
@@ -94,8 +127,13 @@ def main():
     ap.add_argument('--seed', type=int, default=0, help='generation seed')
     ap.add_argument('--style-seed', type=int, default=50_000, help='seed of the songs whose lines make the style clips')
     ap.add_argument('--grounding', type=float, nargs='+', default=[0., 1.])
+    ap.add_argument('--tone-match', type=float, nargs='+', default=[GenConfig.tone_match],
+                    help=f'tone-match strengths (default: GenConfig.tone_match = {GenConfig.tone_match:g}); the style table has a take '
+                         'for every grounding x tone match')
     ap.add_argument('--style-soundfont', default='timgm6mb', help="SoundFont playing the style clips and program references "
                     "(default timgm6mb, a training one; 'fluidr3' for timbres the models never heard)")
+    ap.add_argument('--extras', action='store_true', help="style table: also the first grounded take's latent with its time-average set "
+                    "exactly to the clip's, and the true bass tone-matched to the clip")
     ap.add_argument('--whole', action='store_true', help='score the first songs of --data itself, not of its test split '
                     '(for a test-only corpus such as data/test_fluidr3)')
     ap.add_argument('--name', default='eval_generation', help='results file name (without .json)')

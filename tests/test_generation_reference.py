@@ -12,7 +12,7 @@ FIXTURE = Path(__file__).parent / 'fixtures' / 'generation_reference.safetensors
 CASES = {   # name: keyword arguments of BassGenerator.generate
     'plain': dict(steps=3, guidance=1., rescale=0., seed=0),
     'guided': dict(steps=4, guidance=3., rescale=.7, seed=1, n_variations=2),
-    'style': dict(steps=4, guidance=2., rescale=.5, grounding=.5, seed=2, style=True),
+    'style': dict(steps=4, guidance=2., rescale=.5, grounding=.5, tone_match=0., seed=2, style=True),   # tone matching (11c) came later
 }
 
 def make_models():

@@ -67,4 +67,4 @@ def test_import_pipeline_loads_inference_only():
         assert m in loaded and not loaded & TRAINING, (m, sorted(loaded & TRAINING))
         if m == 'pipeline':
             assert loaded <= {'imports', 'base', 'audio', 'spectral', 'autoencoder', 'attention', 'unet', 'diffusion', 'sampling',
-                              'harmony', 'checkpoint', 'pipeline'}, sorted(loaded)
+                              'harmony', 'tone', 'checkpoint', 'pipeline'}, sorted(loaded)
