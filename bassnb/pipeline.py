@@ -297,9 +297,10 @@ def harmony_step(self:BassGenerator, y:Tensor, cond:Tensor, strength:float):
 def generate(self:BassGenerator, mix, sr:int|None=None, *, style=None, style_sr:int|None=None, steps:int|None=None,
              guidance:float|None=None, rescale:float|None=None, grounding:float|None=None, tone_match:float|None=None, harmony:float|None=None, seed=0, n_variations=1,
              progress=True, callback=None, known:Tensor|None=None, mask:Tensor|None=None, style_decoder=True) -> Generation:
-    "A bass stem for `mix` (path or array), optionally in the style of `style` (grounded takes decoded by the style decoder, if any and `style_decoder`, then tone-matched to the clip); exactly as long as the mix."
-    if style is None and grounding is not None and grounding != self.gen.grounding:
-        warnings.warn(f"grounding={grounding} acts only with a style clip (style=...); without one it is ignored", stacklevel=2)
+    "A bass stem for `mix` (path or array), optionally in the style of `style` (grounded takes decoded by the style decoder, if any and `style_decoder`; with `tone_match` > 0, then tone-matched to the clip); exactly as long as the mix."
+    for name, v in (('grounding', grounding), ('tone_match', tone_match)):
+        if style is None and v is not None and v != getattr(self.gen, name):
+            warnings.warn(f"{name}={v} acts only with a style clip (style=...); without one it is ignored", stacklevel=2)
     if not (isinstance(n_variations, int) and n_variations >= 1):
         raise ValueError(f"n_variations must be a whole number >= 1, got {n_variations!r}")
     s = replace(self.gen, **{k: v for k, v in dict(steps=steps, guidance=guidance, rescale=rescale, grounding=grounding,
