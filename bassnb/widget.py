@@ -151,12 +151,14 @@ def _controls(self:BassWidget, g:GenConfig):
     self.span = W.Text(value='', placeholder='e.g. 3-4 (bars) or 2.5-5 (seconds)', layout=W.Layout(width='230px'))
     self.mix_upload.observe(partial(self._on_upload, box=self.mix), 'value')
     self.style_upload.observe(partial(self._on_upload, box=self.style), 'value')
-    self.style.observe(lambda _: self._sync_grounding(), 'value')
-    self._sync_grounding()
+    self.style.observe(lambda _: self._sync_knobs(), 'value')
+    self._sync_knobs()
 
 @patch
-def _sync_grounding(self:BassWidget):
+def _sync_knobs(self:BassWidget):
+    "Grey out the knobs that would do nothing: the style ones without a style clip, harmony with a loaded model that has no pitch probe."
     self.grounding.disabled = self.tone_match.disabled = self.style.value.strip() in ('', NO_STYLE)
+    self.harmony.disabled = self.gen is not None and self.gen.probe is None
 
 @patch
 def _on_upload(self:BassWidget, change, box):
@@ -290,7 +292,7 @@ def _busy(self:BassWidget, on:bool, steps:int=0):
         self._stop.clear()
         self.error = None
         if steps: self.progress.value, self.progress.max, self.progress.bar_style, self.step_label.value = 0, steps, 'info', ''
-    else: self._sync_grounding()
+    else: self._sync_knobs()
 
 @patch
 def start(self:BassWidget, job):
