@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['STYLE_DECODER', 'PROBE', 'as_audio', 'window_starts', 'windowed', 'bf16_native', 'unet_dtype', 'cast_model',
-           'check_models', 'check_fingerprints', 'check_style_decoder', 'check_probe', 'BassGenerator', 'bundle_models',
-           'take_path', 'check_outputs', 'Generation', 'to_channels_batch', 'GenConfig']
+           'check_models', 'check_fingerprints', 'check_style_decoder', 'check_probe', 'load_style_decoder',
+           'load_probe', 'BassGenerator', 'bundle_models', 'take_path', 'check_outputs', 'Generation',
+           'to_channels_batch', 'GenConfig']
 
 # %% ../nbs/12_pipeline.ipynb #fec9a562
 from .imports import *
@@ -134,6 +135,18 @@ def check_probe(bass_ae:StftAutoencoder, meta:dict, path):
         raise CheckpointError(f"{path}: reads the latents of another bass autoencoder ({have}) than this one ({fp}); "
                               "train one for it (`bassnb train-probe --latents <cache of this autoencoder>`), or remove the file.")
 
+def load_style_decoder(bass_ae:StftAutoencoder, path, bass_path):
+    "The style decoder saved at `path`, checked to decode `bass_ae`'s latents (saved at `bass_path`): (model, meta)."
+    style, meta = load_model(path, StftAutoencoder)
+    check_style_decoder(bass_ae, style, bass_path, path)
+    return style, meta
+
+def load_probe(bass_ae:StftAutoencoder, path):
+    "The pitch probe saved at `path`, checked to read `bass_ae`'s latents: (model, meta)."
+    probe, meta = load_model(path, PitchProbe)
+    check_probe(bass_ae, meta, path)
+    return probe, meta
+
 class BassGenerator:
     "Mix in, bass out: the system of Pasini et al. 2024 (Fig. 1); `style_ae`: an optional bass decoder for takes with a style clip; `probe`: an optional `PitchProbe` for harmony guidance."
     def __init__(self, bass_ae:StftAutoencoder, mix_ae:StftAutoencoder, unet:LatentUNet, device='auto',
@@ -163,14 +176,9 @@ class BassGenerator:
         check_models(bass, mix, unet, names)
         check_fingerprints(meta, bass, mix, names['unet'], f"the ones in {d}",
                            "Put the matching bass_ae/mix_ae files next to it.", required=False)
-        style = None
-        if style_decoder and (sp := d / f'{STYLE_DECODER}.safetensors').exists():
-            style, _ = load_model(sp, StftAutoencoder)
-            check_style_decoder(bass, style, names['bass_ae'], sp)
-        probe = None
-        if (pp := d / f'{PROBE}.safetensors').exists():
-            probe, pmeta = load_model(pp, PitchProbe)
-            check_probe(bass, pmeta, pp)
+        sp, pp = d / f'{STYLE_DECODER}.safetensors', d / f'{PROBE}.safetensors'
+        style = load_style_decoder(bass, sp, names['bass_ae'])[0] if style_decoder and sp.exists() else None
+        probe = load_probe(bass, pp)[0] if pp.exists() else None
         return cls(bass, mix, unet, device, GenConfig(**gen_kw), style, probe)
 
 # %% ../nbs/12_pipeline.ipynb #0c44c02a
@@ -183,12 +191,10 @@ def bundle_models(bass_ae, mix_ae, unet, out, dtype=torch.float16, overwrite=Fal
     models = [('bass_ae', b, dict(step=bmeta.get('step'))), ('mix_ae', m, dict(step=mmeta.get('step'))),
               ('unet', u, dict(fingerprints=fps, step=meta.get('step')))]
     if style_bass_ae is not None:
-        s, smeta = load_model(style_bass_ae, StftAutoencoder)
-        check_style_decoder(b, s, bass_ae, style_bass_ae)
+        s, smeta = load_style_decoder(b, style_bass_ae, bass_ae)
         models.append((STYLE_DECODER, s, dict(step=smeta.get('step'))))
     if probe is not None:                                      # kept in float32: it is tiny
-        pr, pmeta = load_model(probe, PitchProbe)
-        check_probe(b, pmeta, probe)
+        pr, pmeta = load_probe(b, probe)
         models.append((PROBE, pr, {k: pmeta.get(k) for k in ('fingerprints', 'valid_accuracy', 'songs', 'steps')}))
     out, names = Path(out), ('bass_ae', 'mix_ae', 'unet', STYLE_DECODER, PROBE)
     if not overwrite and any((out / f'{k}.safetensors').exists() for k in names):
