@@ -111,10 +111,10 @@ def _analyse(y:Tensor, sr:int, floor_db=-40., per_octave=3):
     hop_s = tone_fft(sr)[1] / sr
     lag, ref = frame_lags(attack_frames(B, hop_s), tot)
     act, B = tot >= tot.max() + floor_db, B.clamp_min(B.max() - 80)      # (bands 80 dB down are silent, whatever their digits)
-    nl = len(LAG_EDGES)
+    nl, bins = len(LAG_EDGES), lag_bin(lag)
     prof, cnt = torch.full((len(c), nl), float('nan')), torch.zeros(nl)
     for j in range(nl):
-        sel = act & (lag_bin(lag) == j); cnt[j] = sel.sum()
+        sel = act & (bins == j); cnt[j] = sel.sum()
         if cnt[j] >= 3: prof[:, j] = (B[:, sel] - ref[sel]).mean(1)
     return ToneProfile(prof, cnt, c), lag
 

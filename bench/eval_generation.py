@@ -75,7 +75,7 @@ def extra_takes(gen, gens, clip, true_bass, sr):
     from bassnb.sampling import time_mean
     from bassnb.tone import match_tone
     from bassnb.audio import resample
-    r = next(r for k, r in gens.items() if not k.startswith('g0'))
+    r = next(r for r in gens.values() if r.settings['grounding'] > 0)
     ys = gen.style_audio(clip, TIMBRE_SR)
     dec = gen.style_ae or gen.bass_ae
     with torch.inference_mode():
